@@ -1,0 +1,1427 @@
+"""The reference kube-apiserver: Kubernetes REST semantics over the store.
+
+Models ``staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go`` (create, get,
+list, update, patch, delete with graceful deletion and finalizers, deletecollection, watch),
+the per-resource strategies of ``pkg/registry/*`` (status/scale subresources, generation,
+pod binding and eviction, namespace finalize), and the admission plugins that matter for
+behaviour (NamespaceLifecycle, DefaultTolerationSeconds, ServiceAccount's default name, the
+ClusterIP and NodePort allocators).
+
+Objects are plain dicts as ``kubectl get -o json`` shows them; ``metadata.resourceVersion`` is
+the store's mod revision, as a string. Callers always get their own copy. Every failure is an
+:class:`~reference_impl.apiserver.errors.ApiError` carrying a ``metav1.Status``.
+
+Leaves out: authentication/authorization, managedFields and field ownership (server-side
+apply merges like a strategic merge patch), admission webhooks, priority and preemption,
+resource quotas, and PodDisruptionBudget status (eviction computes the budget on the spot).
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import json
+from collections.abc import Callable
+from typing import Any
+
+from reference_impl.apiserver import defaults as _defaults
+from reference_impl.apiserver import errors as E
+from reference_impl.apiserver import patch as _patch
+from reference_impl.apiserver import validation as _validation
+from reference_impl.apiserver.registry import REGISTRY, Registry, ResourceInfo
+from reference_impl.apiserver.selectors import (
+    SUPPORTED_FIELDS,
+    SelectorError,
+    field_set,
+    label_selector_from_dict,
+    parse_field_selector,
+    parse_label_selector,
+    unsupported_field_message,
+)
+from reference_impl.apiserver.watch import Cacher, Watcher, WatchHandler
+from reference_impl.sim import EventLoop, SeededRandom
+from reference_impl.store import Compacted, Compare, Delete, FutureRevision, KeyValue, Put, Store
+
+try:  # orjson makes deep copies several times cheaper; plain json is the fallback
+    import orjson as _orjson
+
+    def clone(obj: Any) -> Any:
+        """A deep copy of a JSON-like value."""
+        return _orjson.loads(_orjson.dumps(obj))
+
+except ImportError:  # pragma: no cover
+
+    def clone(obj: Any) -> Any:
+        return json.loads(json.dumps(obj))
+
+
+Obj = dict[str, Any]
+
+PROTECTED_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+PATCH_TYPES = {
+    "application/json-patch+json": "json",
+    "application/merge-patch+json": "merge",
+    "application/strategic-merge-patch+json": "strategic",
+    "application/apply-patch+yaml": "apply",
+    "application/apply-patch+cbor": "apply",
+}
+NOT_READY_TAINT = "node.kubernetes.io/not-ready"
+UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
+CONTINUE_TOO_OLD = (
+    "The provided continue parameter is too old to display a consistent list result. You can start a new "
+    "list without the continue parameter, or use the continue token in this response to retrieve the "
+    "remainder of the results. Continuing with the provided token results in an inconsistent list - objects "
+    "that were created, modified, or deleted between the time the first chunk was returned and now may show "
+    "up in the list."
+)
+
+
+def _meta(obj: Obj) -> Obj:
+    m = obj.get("metadata")
+    if not isinstance(m, dict):
+        m = {}
+        obj["metadata"] = m
+    return m
+
+
+def _encode_continue(rev: int, last_key: str) -> str:
+    raw = json.dumps({"v": "meta.k8s.io/v1", "rv": rev, "start": last_key + "\x00"}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_continue(token: str) -> tuple[int, str]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = json.loads(raw)
+        rev = int(data["rv"])
+        start = str(data["start"])
+        if data.get("v") != "meta.k8s.io/v1" or rev <= 0:
+            raise ValueError
+    except Exception:
+        raise E.bad_request(f"continue key is not valid: {token!r}") from None
+    return rev, start.rstrip("\x00")
+
+
+def parse_resource_version(value: str | int | None, what: str = "resourceVersion") -> int | None:
+    """``""``/None → None; otherwise a non-negative int, or 400 like the real server."""
+    if value is None or value == "":
+        return None
+    try:
+        rv = int(value)
+        if rv < 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise E.bad_request(f'{what}: Invalid value: "{value}": must be a non-negative integer') from None
+    return rv
+
+
+class _IPAllocator:
+    """ClusterIP allocation from the service CIDR (``pkg/registry/core/service/ipallocator``).
+
+    The real allocator picks at random; this one takes the lowest free address above the
+    reserved ones, which is deterministic without drawing from the RNG.
+    """
+
+    def __init__(self, cidr: str) -> None:
+        self.net = ipaddress.ip_network(cidr)
+        self.used: set[int] = set()
+        self._base = int(self.net.network_address)
+        self._size = self.net.num_addresses
+        self._next = 10
+
+    def contains(self, ip: str) -> bool:
+        try:
+            return ipaddress.ip_address(ip) in self.net and ip != str(self.net.network_address)
+        except ValueError:
+            return False
+
+    def allocate(self, ip: str | None = None) -> str:
+        if ip is not None:
+            i = int(ipaddress.ip_address(ip))
+            if i in self.used:
+                raise ValueError(f"failed to allocate IP {ip}: provided IP is already allocated")
+            self.used.add(i)
+            return ip
+        for _ in range(self._size):
+            cand = self._base + self._next
+            self._next = self._next + 1 if self._next + 1 < self._size - 1 else 10
+            if cand not in self.used:
+                self.used.add(cand)
+                return str(ipaddress.ip_address(cand))
+        raise ValueError("range is full")
+
+    def release(self, ip: str) -> None:
+        try:
+            self.used.discard(int(ipaddress.ip_address(ip)))
+        except ValueError:
+            pass
+
+
+class _PortAllocator:
+    """NodePort allocation (``pkg/registry/core/service/portallocator``), lowest free port first."""
+
+    def __init__(self, lo: int, hi: int) -> None:
+        self.lo, self.hi = lo, hi
+        self.used: set[tuple[int, str]] = set()
+        self._next = lo
+
+    def allocate(self, port: int | None, protocol: str) -> int:
+        if port is not None:
+            if not self.lo <= port <= self.hi:
+                raise ValueError(
+                    f"provided port is not in the valid range. The range of valid ports is {self.lo}-{self.hi}"
+                )
+            if (port, protocol) in self.used:
+                raise ValueError("provided port is already allocated")
+            self.used.add((port, protocol))
+            return port
+        for _ in range(self.hi - self.lo + 1):
+            cand = self._next
+            self._next = cand + 1 if cand < self.hi else self.lo
+            if (cand, protocol) not in self.used:
+                self.used.add((cand, protocol))
+                return cand
+        raise ValueError("range is full")
+
+    def release(self, port: int, protocol: str) -> None:
+        self.used.discard((port, protocol))
+
+
+class APIServer:
+    """In-process kube-apiserver over a :class:`~reference_impl.store.Store`."""
+
+    def __init__(
+        self,
+        store: Store,
+        loop: EventLoop,
+        rng: SeededRandom,
+        *,
+        service_cidr: str = "10.96.0.0/12",
+        node_port_range: tuple[int, int] = (30000, 32767),
+        default_toleration_seconds: int = 300,
+        bookmark_interval_s: float = 60.0,
+        registry: Registry = REGISTRY,
+        bootstrap: bool = True,
+    ) -> None:
+        self.store = store
+        self.loop = loop
+        self.clock = loop.clock
+        self.rng = rng
+        self.registry = registry
+        self.default_toleration_seconds = default_toleration_seconds
+        self.bookmark_interval_s = bookmark_interval_s
+        self._service_cidr = service_cidr
+        self._node_port_range = node_port_range
+        self._cachers: dict[str, Cacher] = {}
+        self._bookmark_timer: Any = None
+        # kubelets register here so ``pods/log`` can be served, as the real server proxies to them
+        self.log_providers: dict[str, Callable[[str, str, str | None], str]] = {}
+        self.requests = 0
+        self._rebuild_allocators()
+        if bootstrap:
+            self._bootstrap()
+
+    # == plumbing =========================================================================
+    def info(self, resource: str) -> ResourceInfo:
+        info = self.registry.lookup(resource)
+        if info is None:
+            raise E.ApiError(404, "NotFound", "the server could not find the requested resource")
+        return info
+
+    @staticmethod
+    def decode(value: Obj, rev: int) -> Obj:
+        """What a client sees: a private copy with the resourceVersion of its revision."""
+        obj: Obj = clone(value)
+        obj["metadata"]["resourceVersion"] = str(rev)
+        return obj
+
+    def _decode_kv(self, kv: KeyValue) -> Obj:
+        return self.decode(kv.value, kv.mod_revision)
+
+    def _ns_of(self, info: ResourceInfo, namespace: str | None) -> str | None:
+        if not info.namespaced:
+            return None
+        if not namespace:
+            raise E.bad_request("an empty namespace may not be set when a resource name is provided")
+        return namespace
+
+    def _get_kv(self, info: ResourceInfo, name: str, namespace: str | None) -> KeyValue:
+        kv = self.store.get(info.key(name, namespace))
+        if kv is None:
+            raise E.not_found(info, name)
+        return kv
+
+    def _now(self) -> str:
+        return self.clock.rfc3339()
+
+    # == bootstrap ========================================================================
+    def _rebuild_allocators(self) -> None:
+        self._ips = _IPAllocator(self._service_cidr)
+        self._ports = _PortAllocator(*self._node_port_range)
+        for kv in self.store.range(self.registry.lookup("services").key_prefix()).kvs:  # type: ignore[union-attr]
+            self._reserve_service(kv.value)
+
+    def _reserve_service(self, svc: Obj) -> None:
+        spec = svc.get("spec", {})
+        for ip in spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else []):
+            if ip and ip != "None" and self._ips.contains(ip):
+                self._ips.used.add(int(ipaddress.ip_address(ip)))
+        for p in spec.get("ports") or []:
+            if p.get("nodePort"):
+                self._ports.used.add((int(p["nodePort"]), p.get("protocol", "TCP")))
+
+    def _bootstrap(self) -> None:
+        """What a fresh real cluster has before anyone applies anything."""
+        for ns in SYSTEM_NAMESPACES:
+            if self.store.get(self.info("namespaces").key(ns, None)) is None:
+                self.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        svc_info = self.info("services")
+        if self.store.get(svc_info.key("kubernetes", "default")) is None:
+            labels = {"component": "apiserver", "provider": "kubernetes"}
+            self.create(
+                "services",
+                {
+                    "apiVersion": "v1",
+                    "kind": "Service",
+                    "metadata": {"name": "kubernetes", "namespace": "default", "labels": labels},
+                    "spec": {
+                        "clusterIP": str(self._ips.net.network_address + 1),
+                        "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
+                        "sessionAffinity": "None",
+                        "type": "ClusterIP",
+                    },
+                },
+                namespace="default",
+            )
+            self.create(
+                "endpointslices",
+                {
+                    "apiVersion": "discovery.k8s.io/v1",
+                    "kind": "EndpointSlice",
+                    "metadata": {
+                        "name": "kubernetes",
+                        "namespace": "default",
+                        "labels": {"kubernetes.io/service-name": "kubernetes"},
+                    },
+                    "addressType": "IPv4",
+                    "endpoints": [{"addresses": ["172.18.0.2"], "conditions": {"ready": True}}],
+                    "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
+                },
+                namespace="default",
+            )
+            self.create(
+                "endpoints",
+                {
+                    "apiVersion": "v1",
+                    "kind": "Endpoints",
+                    "metadata": {"name": "kubernetes", "namespace": "default", "labels": {}},
+                    "subsets": [
+                        {
+                            "addresses": [{"ip": "172.18.0.2"}],
+                            "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
+                        }
+                    ],
+                },
+                namespace="default",
+            )
+
+    # == create ===========================================================================
+    def create(
+        self,
+        resource: str,
+        obj: Obj,
+        namespace: str | None = None,
+        *,
+        subresource: str | None = None,
+        name: str | None = None,
+        dry_run: bool = False,
+    ) -> Obj:
+        """POST. ``subresource`` is ``binding`` or ``eviction`` for pods (then ``name`` is the pod)."""
+        self.requests += 1
+        info = self.info(resource)
+        if not isinstance(obj, dict):
+            raise E.bad_request("the body of the request was in an unknown format")
+        if subresource:
+            return self._create_subresource(info, name or "", namespace, subresource, obj, dry_run)
+        obj = clone(obj)
+        meta = _meta(obj)
+        self._check_type(info, obj)
+        ns = self._ns_of(info, namespace or meta.get("namespace"))
+        if info.namespaced:
+            if meta.get("namespace") and namespace and meta["namespace"] != namespace:
+                raise E.bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request"
+                )
+            meta["namespace"] = ns
+        else:
+            meta.pop("namespace", None)
+        if not meta.get("name"):
+            if meta.get("generateName"):
+                meta["name"] = str(meta["generateName"]) + self.rng.string(5)
+            else:
+                raise E.invalid(
+                    info,
+                    "",
+                    [
+                        {
+                            "reason": "FieldValueRequired",
+                            "message": "Required value: name or generateName is required",
+                            "field": "metadata.name",
+                        }
+                    ],
+                )
+        name = str(meta["name"])
+        if info.namespaced:
+            self._admit_namespace(info, ns or "", name)
+        # server-owned metadata: whatever the client sent is replaced
+        for k in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
+            meta.pop(k, None)
+        meta["uid"] = self.rng.uuid()
+        meta["creationTimestamp"] = self._now()
+        if info.generation:
+            meta["generation"] = 1
+        else:
+            meta.pop("generation", None)
+        _defaults.apply_defaults(info.kind, obj)
+        self._prepare_create(info, obj)
+        causes = _validation.validate(info.kind, obj, None)
+        if causes:
+            raise E.invalid(info, name, causes)
+        self._admit_create(info, obj)
+        key = info.key(name, ns)
+        if self.store.get(key) is not None:
+            self._release(info, obj)
+            raise E.already_exists(info, name)
+        if dry_run:
+            self._release(info, obj)
+            return self.decode(obj, self.store.revision)
+        res = self.store.txn([Compare(key, "create", "=", 0)], [Put(key, obj)])
+        if not res.succeeded:  # pragma: no cover - single-threaded, but keep etcd's shape
+            self._release(info, obj)
+            raise E.already_exists(info, name)
+        return self.decode(obj, res.revision)
+
+    def _check_type(self, info: ResourceInfo, obj: Obj) -> None:
+        kind = obj.get("kind")
+        api_version = obj.get("apiVersion")
+        if kind is None and api_version is None:
+            obj["kind"], obj["apiVersion"] = info.kind, info.api_version
+            return
+        if kind != info.kind or api_version != info.api_version:
+            raise E.bad_request(
+                f"the API version in the data ({api_version}) does not match the expected API version "
+                f"({info.api_version})"
+                if kind == info.kind
+                else f"the object provided is unrecognized (must be of type {info.kind}): "
+                f"Object 'Kind' is {'missing' if not kind else repr(kind)}"
+            )
+
+    def _admit_namespace(self, info: ResourceInfo, namespace: str, name: str) -> None:
+        """NamespaceLifecycle admission: the namespace must exist and not be terminating."""
+        kv = self.store.get(self.info("namespaces").key(namespace, None))
+        if kv is None:
+            raise E.ApiError(
+                404,
+                "NotFound",
+                f'namespaces "{namespace}" not found',
+                {"name": namespace, "kind": "namespaces"},
+            )
+        if kv.value.get("metadata", {}).get("deletionTimestamp") and info.plural != "events":
+            raise E.ApiError(
+                403,
+                "Forbidden",
+                f'{info.qualified} "{name}" is forbidden: unable to create new content in namespace '
+                f"{namespace} because it is being terminated",
+                {
+                    "name": name,
+                    **({"group": info.group} if info.group else {}),
+                    "kind": info.plural,
+                    "causes": [
+                        {
+                            "reason": "NamespaceTerminating",
+                            "message": f"namespace {namespace} is being terminated",
+                            "field": "metadata.namespace",
+                        }
+                    ],
+                },
+            )
+
+    def _prepare_create(self, info: ResourceInfo, obj: Obj) -> None:
+        """The strategies' PrepareForCreate: status is the server's to set."""
+        kind = info.kind
+        if kind == "Pod":
+            st = obj.setdefault("status", {})
+            st.setdefault("phase", "Pending")
+            st.setdefault("qosClass", _qos_class(obj))
+        elif kind == "Namespace":
+            obj["status"] = {"phase": "Active"}
+        elif kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob"):
+            obj["status"] = {} if kind != "StatefulSet" else {"replicas": 0, "availableReplicas": 0}
+            if kind == "DaemonSet":
+                obj["status"] = {
+                    "currentNumberScheduled": 0,
+                    "desiredNumberScheduled": 0,
+                    "numberMisscheduled": 0,
+                    "numberReady": 0,
+                }
+        elif kind == "Service":
+            obj["status"] = {"loadBalancer": {}}
+        elif kind == "PodDisruptionBudget":
+            obj["status"] = {"currentHealthy": 0, "desiredHealthy": 0, "disruptionsAllowed": 0, "expectedPods": 0}
+
+    def _admit_create(self, info: ResourceInfo, obj: Obj) -> None:
+        if info.kind == "Pod":
+            spec = obj.setdefault("spec", {})
+            spec.setdefault("serviceAccountName", "default")
+            spec.setdefault("serviceAccount", spec["serviceAccountName"])
+            spec.setdefault("priority", 0)
+            self._default_tolerations(spec)
+        elif info.kind == "Service":
+            self._allocate_service(info, obj, None)
+
+    def _default_tolerations(self, spec: Obj) -> None:
+        """DefaultTolerationSeconds: tolerate not-ready/unreachable NoExecute for 300 s unless told."""
+        tols = spec.get("tolerations") or []
+
+        def tolerates(key: str) -> bool:
+            for t in tols:
+                eff = t.get("effect", "")
+                if eff not in ("", "NoExecute"):
+                    continue
+                if t.get("operator") == "Exists" and not t.get("key"):
+                    return True
+                if t.get("key") == key:
+                    return True
+            return False
+
+        added = False
+        for key in (NOT_READY_TAINT, UNREACHABLE_TAINT):
+            if not tolerates(key):
+                tols.append(
+                    {
+                        "key": key,
+                        "operator": "Exists",
+                        "effect": "NoExecute",
+                        "tolerationSeconds": self.default_toleration_seconds,
+                    }
+                )
+                added = True
+        if added or "tolerations" in spec:
+            spec["tolerations"] = tols
+
+    def _allocate_service(self, info: ResourceInfo, svc: Obj, old: Obj | None) -> None:
+        spec = svc.setdefault("spec", {})
+        name = svc["metadata"]["name"]
+        stype = spec.get("type", "ClusterIP")
+        if stype == "ExternalName":
+            return
+        if old is None:
+            ip = spec.get("clusterIP") or None
+            if ip != "None":
+                if ip is not None and not self._ips.contains(ip):
+                    raise E.invalid(
+                        info,
+                        name,
+                        [
+                            {
+                                "reason": "FieldValueInvalid",
+                                "message": f'Invalid value: "{ip}": provided IP is not in the valid range. '
+                                f"The range of valid IPs is {self._service_cidr}",
+                                "field": "spec.clusterIPs",
+                            }
+                        ],
+                    )
+                try:
+                    ip = self._ips.allocate(ip)
+                except ValueError as e:
+                    raise E.invalid(
+                        info,
+                        name,
+                        [
+                            {
+                                "reason": "FieldValueInvalid",
+                                "message": f'Invalid value: []string{{"{spec.get("clusterIP")}"}}: {e}',
+                                "field": "spec.clusterIPs",
+                            }
+                        ],
+                    ) from None
+            spec["clusterIP"] = ip or "None"
+            spec["clusterIPs"] = [ip or "None"]
+        wants_node_ports = stype in ("NodePort", "LoadBalancer")
+        old_ports = {
+            (p.get("nodePort"), p.get("protocol", "TCP"))
+            for p in ((old or {}).get("spec", {}).get("ports") or [])
+            if p.get("nodePort")
+        }
+        allocated: list[tuple[int, str]] = []
+        for i, p in enumerate(spec.get("ports") or []):
+            proto = p.get("protocol", "TCP")
+            np = p.get("nodePort")
+            if not wants_node_ports:
+                p.pop("nodePort", None)
+                continue
+            if np and (np, proto) in old_ports:
+                continue
+            try:
+                got = self._ports.allocate(int(np) if np else None, proto)
+            except ValueError as e:
+                for a in allocated:
+                    self._ports.release(*a)
+                if old is None and spec.get("clusterIP") not in (None, "None"):
+                    self._ips.release(spec["clusterIP"])
+                raise E.invalid(
+                    info,
+                    name,
+                    [
+                        {
+                            "reason": "FieldValueInvalid",
+                            "message": f"Invalid value: {np}: {e}",
+                            "field": f"spec.ports[{i}].nodePort",
+                        }
+                    ],
+                ) from None
+            allocated.append((got, proto))
+            p["nodePort"] = got
+
+    def _release(self, info: ResourceInfo, obj: Obj) -> None:
+        """Give back what admission allocated for an object that is gone (or never stored)."""
+        if info.kind != "Service":
+            return
+        spec = obj.get("spec", {})
+        for ip in spec.get("clusterIPs") or []:
+            if ip and ip != "None":
+                self._ips.release(ip)
+        for p in spec.get("ports") or []:
+            if p.get("nodePort"):
+                self._ports.release(int(p["nodePort"]), p.get("protocol", "TCP"))
+
+    def _create_subresource(
+        self, info: ResourceInfo, name: str, namespace: str | None, sub: str, body: Obj, dry_run: bool
+    ) -> Obj:
+        if info.plural == "pods" and sub == "binding":
+            return self._bind(info, name, namespace or "", body)
+        if info.plural == "pods" and sub == "eviction":
+            return self._evict(info, name, namespace or "", body, dry_run)
+        raise E.method_not_supported(info, "create")
+
+    def _bind(self, info: ResourceInfo, name: str, namespace: str, binding: Obj) -> Obj:
+        """``pods/binding``: the scheduler's only write (``pkg/registry/core/pod/storage.BindingREST``)."""
+        target = (binding.get("target") or {}).get("name")
+        bname = (binding.get("metadata") or {}).get("name") or name
+        if not target:
+            raise E.invalid(
+                info, bname, [{"reason": "FieldValueRequired", "message": "Required value", "field": "target.name"}]
+            )
+        kv = self._get_kv(info, name, namespace)
+        pod = clone(kv.value)
+        if pod["metadata"].get("deletionTimestamp"):
+            raise E.conflict(info, name, f"pod {name} is being deleted, cannot be assigned to a host")
+        node = pod["spec"].get("nodeName")
+        if node:
+            raise E.conflict(info, name, f'pod {name} is already assigned to node "{node}"')
+        pod["spec"]["nodeName"] = target
+        _set_condition(pod, {"type": "PodScheduled", "status": "True"}, self._now())
+        self._put(info, kv, pod)
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+
+    def _evict(self, info: ResourceInfo, name: str, namespace: str, body: Obj, dry_run: bool) -> Obj:
+        """``pods/eviction``: a delete that honours PodDisruptionBudgets (``pkg/registry/core/pod/storage/eviction.go``)."""
+        kv = self._get_kv(info, name, namespace)
+        pod = kv.value
+        terminal = pod.get("status", {}).get("phase") in ("Succeeded", "Failed")
+        if not terminal and not pod["metadata"].get("deletionTimestamp"):
+            for pdb_kv in self.store.range(self.info("poddisruptionbudgets").key_prefix(namespace)).kvs:
+                pdb = pdb_kv.value
+                sel = label_selector_from_dict(pdb.get("spec", {}).get("selector"))
+                if not sel.matches(pod["metadata"].get("labels")):
+                    continue
+                if self._disruptions_allowed(pdb, namespace) <= 0:
+                    raise E.too_many_requests(
+                        f"The disruption budget {pdb['metadata']['name']} needs "
+                        f"{self._pdb_desired(pdb, namespace)} healthy pods and has "
+                        f"{self._pdb_healthy(pdb, namespace)} currently"
+                    )
+        opts = body.get("deleteOptions") or {}
+        if not dry_run:
+            self.delete(
+                "pods",
+                name,
+                namespace,
+                grace_period_seconds=opts.get("gracePeriodSeconds"),
+                propagation_policy=opts.get("propagationPolicy"),
+            )
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+
+    def _pdb_pods(self, pdb: Obj, namespace: str) -> list[Obj]:
+        sel = label_selector_from_dict(pdb.get("spec", {}).get("selector"))
+        return [
+            kv.value
+            for kv in self.store.range(self.info("pods").key_prefix(namespace)).kvs
+            if sel.matches(kv.value["metadata"].get("labels"))
+            and kv.value.get("status", {}).get("phase") not in ("Succeeded", "Failed")
+        ]
+
+    def _pdb_healthy(self, pdb: Obj, namespace: str) -> int:
+        return sum(1 for p in self._pdb_pods(pdb, namespace) if _pod_ready(p) and not p["metadata"].get("deletionTimestamp"))
+
+    def _pdb_desired(self, pdb: Obj, namespace: str) -> int:
+        spec = pdb.get("spec", {})
+        expected = len(self._pdb_pods(pdb, namespace))
+        if "minAvailable" in spec:
+            return _int_or_percent(spec["minAvailable"], expected, round_up=True)
+        if "maxUnavailable" in spec:
+            return max(0, expected - _int_or_percent(spec["maxUnavailable"], expected, round_up=True))
+        return 0
+
+    def _disruptions_allowed(self, pdb: Obj, namespace: str) -> int:
+        return self._pdb_healthy(pdb, namespace) - self._pdb_desired(pdb, namespace)
+
+    # == get / list =======================================================================
+    def get(
+        self,
+        resource: str,
+        name: str,
+        namespace: str | None = None,
+        *,
+        subresource: str | None = None,
+        resource_version: str | None = None,
+        container: str | None = None,
+    ) -> Obj:
+        self.requests += 1
+        info = self.info(resource)
+        ns = self._ns_of(info, namespace)
+        rv = parse_resource_version(resource_version)
+        if rv:
+            self._check_rv_not_too_large(rv)
+        kv = self._get_kv(info, name, ns)
+        if subresource in (None, "", "status"):
+            return self._decode_kv(kv)
+        if subresource == "scale" and "scale" in info.subresources:
+            return self._scale_of(info, self._decode_kv(kv))
+        if subresource == "log" and info.plural == "pods":
+            return {"log": self._pod_log(kv.value, container)}
+        raise E.ApiError(404, "NotFound", "the server could not find the requested resource")
+
+    def _pod_log(self, pod: Obj, container: str | None) -> str:
+        node = pod.get("spec", {}).get("nodeName")
+        name = pod["metadata"]["name"]
+        containers = [c["name"] for c in pod.get("spec", {}).get("containers", [])]
+        if container is None and len(containers) > 1:
+            raise E.bad_request(
+                f"a container name must be specified for pod {name}, choose one of: [{' '.join(containers)}]"
+            )
+        cname = container or (containers[0] if containers else "")
+        if cname not in containers:
+            raise E.bad_request(f"container {cname} is not valid for pod {name}")
+        provider = self.log_providers.get(node or "")
+        if provider is None:
+            raise E.bad_request(f'container "{cname}" in pod "{name}" is waiting to start: ContainerCreating')
+        return provider(pod["metadata"]["namespace"], name, cname)
+
+    def _check_rv_not_too_large(self, rv: int) -> None:
+        if rv > self.store.revision:
+            raise E.resource_version_too_large(rv, self.store.revision)
+
+    def list(
+        self,
+        resource: str,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        limit: int | None = None,
+        continue_: str | None = None,
+        resource_version: str | None = None,
+        resource_version_match: str | None = None,
+    ) -> Obj:
+        """LIST with selectors and chunking; the list carries the revision it was read at."""
+        self.requests += 1
+        info = self.info(resource)
+        lsel, fsel = self._selectors(info, label_selector, field_selector)
+        ns = namespace if info.namespaced and namespace else None
+        prefix = info.key_prefix(ns)
+        start_after: str | None = None
+        rev: int | None = None
+        if continue_:
+            rev, start_after = _decode_continue(continue_)
+            if not start_after.startswith(prefix):
+                raise E.bad_request(f"continue key is not valid: {continue_!r}")
+            if rev < self.store.compacted_revision:
+                raise E.expired(CONTINUE_TOO_OLD)
+        else:
+            rv = parse_resource_version(resource_version)
+            if resource_version_match not in (None, "", "NotOlderThan", "Exact"):
+                raise E.bad_request(
+                    f'resourceVersionMatch: Unsupported value: "{resource_version_match}": supported values: '
+                    '"Exact", "NotOlderThan"'
+                )
+            if rv:
+                self._check_rv_not_too_large(rv)
+                if resource_version_match == "Exact":
+                    rev = rv
+            elif resource_version_match == "Exact":
+                raise E.bad_request("resourceVersionMatch: Forbidden: resourceVersionMatch \"Exact\" is forbidden for resourceVersion \"0\"")
+        if limit is not None and limit <= 0:
+            limit = None
+        filtering = not lsel.empty or not fsel.empty
+        items: list[Obj] = []
+        last_key: str | None = None
+        more = False
+        remaining: int | None = None
+        try:
+            chunk = max(limit or 0, 512)
+            cursor = start_after
+            while True:
+                res = self.store.range(prefix, revision=rev, start_after=cursor, limit=chunk)
+                rev = res.revision
+                for kv in res.kvs:
+                    if limit is not None and len(items) >= limit:
+                        more = True
+                        break
+                    cursor = kv.key
+                    v = kv.value
+                    if filtering:
+                        meta = v["metadata"]
+                        if not lsel.empty and not lsel.matches(meta.get("labels")):
+                            continue
+                        if not fsel.empty and not fsel.matches(field_set(info.plural, v)):
+                            continue
+                    items.append(self._decode_kv(kv))
+                    last_key = kv.key
+                if more or not res.more:
+                    break
+                if limit is not None and len(items) >= limit:
+                    # the chunk ended exactly at the limit; is there anything after it?
+                    more = bool(self.store.range(prefix, revision=rev, start_after=cursor, limit=1).kvs)
+                    break
+        except Compacted:
+            raise E.expired(CONTINUE_TOO_OLD if continue_ else f"too old resource version: {rev}") from None
+        except FutureRevision as e:
+            raise E.resource_version_too_large(e.requested, e.current) from None
+        for it in items:
+            it.pop("kind", None)
+            it.pop("apiVersion", None)
+        meta: Obj = {"resourceVersion": str(rev)}
+        if more and last_key is not None:
+            meta["continue"] = _encode_continue(int(rev or 0), last_key)
+            if not filtering:
+                remaining = self.store.count(prefix) - len(items) - (
+                    self._count_before(prefix, start_after, rev) if start_after else 0
+                )
+                if remaining > 0:
+                    meta["remainingItemCount"] = remaining
+        return {"kind": info.list_kind, "apiVersion": info.api_version, "metadata": meta, "items": items}
+
+    def _count_before(self, prefix: str, start_after: str | None, rev: int | None) -> int:
+        if not start_after:
+            return 0
+        return sum(1 for kv in self.store.range(prefix, revision=rev).kvs if kv.key <= start_after)
+
+    def _selectors(self, info: ResourceInfo, label_selector: str | None, field_selector: str | None) -> tuple[Any, Any]:
+        try:
+            lsel = parse_label_selector(label_selector)
+            fsel = parse_field_selector(field_selector)
+        except SelectorError as e:
+            raise E.bad_request(str(e)) from None
+        supported = SUPPORTED_FIELDS.get(info.plural, frozenset({"metadata.name", "metadata.namespace"}))
+        for field, _op, _val in fsel.requirements:
+            if field not in supported:
+                raise E.bad_request(unsupported_field_message(field))
+        return lsel, fsel
+
+    # == update / patch ===================================================================
+    def update(
+        self,
+        resource: str,
+        obj: Obj,
+        namespace: str | None = None,
+        *,
+        subresource: str | None = None,
+        name: str | None = None,
+        dry_run: bool = False,
+    ) -> Obj:
+        """PUT, with the resourceVersion precondition when the body carries one."""
+        self.requests += 1
+        info = self.info(resource)
+        if not isinstance(obj, dict):
+            raise E.bad_request("the body of the request was in an unknown format")
+        obj = clone(obj)
+        meta = _meta(obj)
+        name = name or meta.get("name")
+        if not name:
+            raise E.bad_request("name is required for update")
+        if meta.get("name") and meta["name"] != name:
+            raise E.bad_request(
+                f"the name of the object ({meta['name']}) does not match the name on the URL ({name})"
+            )
+        ns = self._ns_of(info, namespace or meta.get("namespace"))
+        if info.namespaced and meta.get("namespace") and namespace and meta["namespace"] != namespace:
+            raise E.bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request"
+            )
+        kv = self._get_kv(info, name, ns)
+        if subresource == "scale":
+            return self._update_scale(info, kv, obj, dry_run)
+        if subresource not in (None, "", "status", "finalize"):
+            raise E.method_not_supported(info, "update")
+        if subresource == "finalize" and info.plural != "namespaces":
+            raise E.method_not_supported(info, "update")
+        if subresource != "status" and subresource != "finalize":
+            self._check_type(info, obj)
+        rv = parse_resource_version(meta.get("resourceVersion"), "metadata.resourceVersion")
+        if rv is not None and rv != kv.mod_revision:
+            raise E.conflict(info, name)
+        return self._update_from(info, kv, obj, subresource, dry_run)
+
+    def _update_from(
+        self, info: ResourceInfo, kv: KeyValue, obj: Obj, subresource: str | None, dry_run: bool
+    ) -> Obj:
+        old: Obj = kv.value
+        name = old["metadata"]["name"]
+        if subresource == "status":
+            new = clone(old)
+            new["status"] = obj.get("status", {})
+            # ResetObjectMetaForStatus: a status write cannot touch labels, finalizers, owners, ...
+        elif subresource == "finalize":
+            new = clone(old)
+            new.setdefault("spec", {})["finalizers"] = list((obj.get("spec") or {}).get("finalizers") or [])
+        else:
+            new = obj
+            new["kind"], new["apiVersion"] = info.kind, info.api_version
+            meta = new["metadata"]
+            ometa = old["metadata"]
+            for k in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"):
+                if k in ometa:
+                    meta[k] = ometa[k]
+                else:
+                    meta.pop(k, None)
+            meta["name"] = ometa["name"]
+            if info.namespaced:
+                meta["namespace"] = ometa["namespace"]
+            meta.pop("resourceVersion", None)
+            if info.has_status or info.kind == "Namespace":
+                if "status" in old:
+                    new["status"] = old["status"]
+                else:
+                    new.pop("status", None)
+            _defaults.apply_defaults(info.kind, new)
+            if info.generation and new.get("spec") != old.get("spec"):
+                meta["generation"] = int(ometa.get("generation", 1)) + 1
+            if info.kind == "Pod":
+                self._keep_pod_admission(new, old)
+            if ometa.get("deletionTimestamp"):
+                added = set(meta.get("finalizers") or []) - set(ometa.get("finalizers") or [])
+                if added:
+                    raise E.invalid(
+                        info,
+                        name,
+                        [
+                            {
+                                "reason": "FieldValueForbidden",
+                                "message": "Forbidden: no new finalizers can be added if the object is being deleted, "
+                                f"found new finalizers []string{{{', '.join(json.dumps(f) for f in sorted(added))}}}",
+                                "field": "metadata.finalizers",
+                            }
+                        ],
+                    )
+        if info.kind == "Namespace" and new.get("metadata", {}).get("deletionTimestamp"):
+            new.setdefault("status", {})["phase"] = "Terminating"
+        causes = _validation.validate(info.kind, new, old)
+        if causes:
+            raise E.invalid(info, name, causes)
+        if info.kind == "Service" and subresource is None:
+            self._update_service_allocations(info, new, old)
+        if new == old:
+            return self._decode_kv(kv)  # the real server skips no-op writes: no new revision
+        if dry_run:
+            return self.decode(new, kv.mod_revision)
+        if self._should_delete_on_update(info, new):
+            return self._final_delete(info, kv, new)
+        return self._put(info, kv, new)
+
+    def _keep_pod_admission(self, new: Obj, old: Obj) -> None:
+        spec, ospec = new.setdefault("spec", {}), old.get("spec", {})
+        for k in ("serviceAccountName", "serviceAccount", "priority", "nodeName"):
+            if k in ospec and k not in spec:
+                spec[k] = ospec[k]
+
+    def _update_service_allocations(self, info: ResourceInfo, new: Obj, old: Obj) -> None:
+        spec, ospec = new.setdefault("spec", {}), old.get("spec", {})
+        # clusterIP is immutable once allocated; an update that leaves it out keeps it
+        if not spec.get("clusterIP") and ospec.get("clusterIP"):
+            spec["clusterIP"] = ospec["clusterIP"]
+        if not spec.get("clusterIPs") and ospec.get("clusterIPs"):
+            spec["clusterIPs"] = ospec["clusterIPs"]
+        # node ports the update does not name are kept, like the real server's port-by-port merge
+        oports = {(p.get("port"), p.get("protocol", "TCP")): p.get("nodePort") for p in ospec.get("ports") or []}
+        if spec.get("type") in ("NodePort", "LoadBalancer"):
+            for p in spec.get("ports") or []:
+                if not p.get("nodePort") and oports.get((p.get("port"), p.get("protocol", "TCP"))):
+                    p["nodePort"] = oports[(p.get("port"), p.get("protocol", "TCP"))]
+        self._allocate_service(info, new, old)
+        kept = {(p.get("nodePort"), p.get("protocol", "TCP")) for p in spec.get("ports") or [] if p.get("nodePort")}
+        for p in ospec.get("ports") or []:
+            key = (p.get("nodePort"), p.get("protocol", "TCP"))
+            if p.get("nodePort") and key not in kept:
+                self._ports.release(int(p["nodePort"]), key[1])
+
+    @staticmethod
+    def _should_delete_on_update(info: ResourceInfo, new: Obj) -> bool:
+        meta = new["metadata"]
+        if not meta.get("deletionTimestamp") or meta.get("finalizers"):
+            return False
+        if info.kind == "Namespace":
+            return not (new.get("spec") or {}).get("finalizers")
+        return int(meta.get("deletionGracePeriodSeconds") or 0) == 0
+
+    def _put(self, info: ResourceInfo, kv: KeyValue, new: Obj) -> Obj:
+        res = self.store.txn([Compare(kv.key, "mod", "=", kv.mod_revision)], [Put(kv.key, new)])
+        if not res.succeeded:  # pragma: no cover - single-threaded
+            raise E.conflict(info, new["metadata"]["name"])
+        return self.decode(new, res.revision)
+
+    def patch(
+        self,
+        resource: str,
+        name: str,
+        body: Any,
+        patch_type: str,
+        namespace: str | None = None,
+        *,
+        subresource: str | None = None,
+        dry_run: bool = False,
+        force: bool = False,
+        field_manager: str | None = None,
+    ) -> Obj:
+        """PATCH with any of the four content types (or their short names json/merge/strategic/apply)."""
+        self.requests += 1
+        info = self.info(resource)
+        kind = PATCH_TYPES.get(patch_type, patch_type)
+        if kind not in ("json", "merge", "strategic", "apply"):
+            raise E.ApiError(
+                415,
+                "UnsupportedMediaType",
+                f"the body of the request was in an unknown format - accepted media types include: "
+                f"{', '.join(k for k in PATCH_TYPES if not k.endswith('cbor'))}",
+            )
+        ns = self._ns_of(info, namespace)
+        key = info.key(name, ns)
+        kv = self.store.get(key)
+        if kv is None:
+            if kind == "apply" and subresource is None:
+                if not isinstance(body, dict):
+                    raise E.bad_request("the body of the request was in an unknown format")
+                obj = clone(body)
+                meta = _meta(obj)
+                if meta.get("name") and meta["name"] != name:
+                    raise E.bad_request(
+                        f"the name of the object ({meta['name']}) does not match the name on the URL ({name})"
+                    )
+                meta["name"] = name
+                return self.create(resource, obj, ns, dry_run=dry_run)
+            raise E.not_found(info, name)
+        current = self._decode_kv(kv)
+        if subresource == "scale":
+            if "scale" not in info.subresources:
+                raise E.ApiError(404, "NotFound", "the server could not find the requested resource")
+            target = self._scale_of(info, current)
+        elif subresource in (None, "", "status"):
+            target = current
+        else:
+            raise E.method_not_supported(info, "patch")
+        if kind == "strategic" and info.kind in ("Scale",):
+            kind = "merge"
+        try:
+            if kind == "json":
+                patched = _patch.json_patch(target, body)
+            elif kind == "merge":
+                patched = _patch.json_merge_patch(target, body)
+            elif kind == "strategic":
+                if not isinstance(body, dict):
+                    raise E.bad_request("the body of the request was in an unknown format")
+                patched = _patch.strategic_merge_patch(target, body, target.get("kind", info.kind))
+            else:
+                if not isinstance(body, dict):
+                    raise E.bad_request("the body of the request was in an unknown format")
+                patched = _patch.apply_patch(target, body, target.get("kind", info.kind))
+        except _patch.PatchError as e:
+            raise E.ApiError(e.code, "BadRequest" if e.code == 400 else "Invalid", e.message) from None
+        if not isinstance(patched, dict):
+            raise E.bad_request("the patch did not produce an object")
+        pmeta = _meta(patched)
+        if pmeta.get("name", name) != name:
+            raise E.bad_request(
+                f"the name of the object ({pmeta.get('name')}) does not match the name on the URL ({name})"
+            )
+        if subresource == "scale":
+            return self._update_scale(info, kv, patched, dry_run)
+        rv = parse_resource_version(pmeta.get("resourceVersion"), "metadata.resourceVersion")
+        if rv is not None and rv != kv.mod_revision:
+            raise E.conflict(info, name)
+        if subresource is None:
+            self._check_type(info, patched)
+        return self._update_from(info, kv, patched, subresource or None, dry_run)
+
+    # == scale subresource ================================================================
+    def _scale_of(self, info: ResourceInfo, obj: Obj) -> Obj:
+        meta = obj["metadata"]
+        sel = (obj.get("spec") or {}).get("selector")
+        selector = str(label_selector_from_dict(sel)) if isinstance(sel, dict) else ""
+        return {
+            "kind": "Scale",
+            "apiVersion": "autoscaling/v1",
+            "metadata": {
+                "name": meta["name"],
+                "namespace": meta.get("namespace"),
+                "uid": meta.get("uid"),
+                "resourceVersion": meta.get("resourceVersion"),
+                "creationTimestamp": meta.get("creationTimestamp"),
+            },
+            "spec": {"replicas": int((obj.get("spec") or {}).get("replicas", 0))},
+            "status": {"replicas": int((obj.get("status") or {}).get("replicas", 0)), "selector": selector},
+        }
+
+    def _update_scale(self, info: ResourceInfo, kv: KeyValue, scale: Obj, dry_run: bool) -> Obj:
+        name = kv.value["metadata"]["name"]
+        rv = parse_resource_version((scale.get("metadata") or {}).get("resourceVersion"), "metadata.resourceVersion")
+        if rv is not None and rv != kv.mod_revision:
+            raise E.conflict(info, name)
+        replicas = (scale.get("spec") or {}).get("replicas")
+        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
+            raise E.ApiError(
+                422,
+                "Invalid",
+                f'Scale.autoscaling "{name}" is invalid: spec.replicas: Invalid value: {json.dumps(replicas)}: '
+                "must be greater than or equal to 0",
+                {
+                    "name": name,
+                    "group": "autoscaling",
+                    "kind": "Scale",
+                    "causes": [
+                        {
+                            "reason": "FieldValueInvalid",
+                            "message": f"Invalid value: {json.dumps(replicas)}: must be greater than or equal to 0",
+                            "field": "spec.replicas",
+                        }
+                    ],
+                },
+            )
+        new = clone(kv.value)
+        new["spec"]["replicas"] = replicas
+        out = self._update_from(info, kv, new, None, dry_run)
+        return self._scale_of(info, out)
+
+    # == delete ===========================================================================
+    def delete(
+        self,
+        resource: str,
+        name: str,
+        namespace: str | None = None,
+        *,
+        grace_period_seconds: int | None = None,
+        propagation_policy: str | None = None,
+        preconditions: Obj | None = None,
+        dry_run: bool = False,
+    ) -> Obj:
+        """DELETE: graceful for pods, held by finalizers, recording the propagation policy.
+
+        Returns the object as it stands after the call (with deletionTimestamp when it lingers).
+        """
+        self.requests += 1
+        info = self.info(resource)
+        ns = self._ns_of(info, namespace)
+        if info.plural == "namespaces" and name in PROTECTED_NAMESPACES:
+            raise E.forbidden(info, name, "this namespace may not be deleted")
+        if propagation_policy not in (None, "", "Orphan", "Background", "Foreground"):
+            raise E.invalid(
+                info,
+                name,
+                [
+                    {
+                        "reason": "FieldValueNotSupported",
+                        "message": f'Unsupported value: "{propagation_policy}": supported values: '
+                        '"Foreground", "Background", "Orphan"',
+                        "field": "propagationPolicy",
+                    }
+                ],
+            )
+        if grace_period_seconds is not None and grace_period_seconds < 0:
+            grace_period_seconds = 1  # the real server turns negative grace into 1 (pod strategy)
+        kv = self._get_kv(info, name, ns)
+        old: Obj = kv.value
+        ometa = old["metadata"]
+        if preconditions:
+            if preconditions.get("uid") and preconditions["uid"] != ometa.get("uid"):
+                raise E.conflict(
+                    info,
+                    name,
+                    f"Precondition failed: UID in precondition: {preconditions['uid']}, UID in object meta: "
+                    f"{ometa.get('uid')}",
+                )
+            prv = preconditions.get("resourceVersion")
+            if prv and str(prv) != str(kv.mod_revision):
+                raise E.conflict(
+                    info,
+                    name,
+                    f"Precondition failed: ResourceVersion in precondition: {prv}, ResourceVersion in object "
+                    f"meta: {kv.mod_revision}",
+                )
+        new = clone(old)
+        meta = new["metadata"]
+        finalizers: list[str] = list(meta.get("finalizers") or [])
+        policy = propagation_policy or "Background"
+        if policy == "Orphan" and "orphan" not in finalizers and "foregroundDeletion" not in finalizers:
+            finalizers.append("orphan")
+        elif policy == "Foreground" and "foregroundDeletion" not in finalizers and "orphan" not in finalizers:
+            finalizers.append("foregroundDeletion")
+        elif propagation_policy in ("Background", "Foreground") and "orphan" in finalizers:
+            finalizers.remove("orphan")
+            if propagation_policy == "Foreground":
+                finalizers.append("foregroundDeletion")
+        grace = self._grace_period(info, old, grace_period_seconds)
+        holds = bool(finalizers) or grace > 0 or info.kind == "Namespace"
+        if not holds:
+            if dry_run:
+                return self._decode_kv(kv)
+            return self._final_delete(info, kv, old)
+        now = self.clock.now()
+        if ometa.get("deletionTimestamp"):
+            # already terminating: a shorter grace period may bring the deadline forward
+            cur = int(ometa.get("deletionGracePeriodSeconds") or 0)
+            if info.kind == "Pod" and grace < cur:
+                meta["deletionTimestamp"] = self.clock.rfc3339(now + grace)
+                meta["deletionGracePeriodSeconds"] = grace
+        else:
+            meta["deletionTimestamp"] = self.clock.rfc3339(now + (grace if info.kind == "Pod" else 0))
+            meta["deletionGracePeriodSeconds"] = grace
+            if info.kind == "Namespace":
+                new.setdefault("status", {})["phase"] = "Terminating"
+        if finalizers:
+            meta["finalizers"] = finalizers
+        if dry_run:
+            return self.decode(new, kv.mod_revision)
+        if self._should_delete_on_update(info, new):
+            return self._final_delete(info, kv, new)
+        if new == old:
+            return self._decode_kv(kv)
+        return self._put(info, kv, new)
+
+    def _grace_period(self, info: ResourceInfo, obj: Obj, requested: int | None) -> int:
+        if info.kind != "Pod":
+            return 0
+        spec = obj.get("spec", {})
+        # an unscheduled or finished pod has nothing to stop: it goes at once (pod strategy CheckGracefulDelete)
+        if not spec.get("nodeName") or obj.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+            return 0
+        if requested is not None:
+            return int(requested)
+        return int(spec.get("terminationGracePeriodSeconds", 30))
+
+    def _final_delete(self, info: ResourceInfo, kv: KeyValue, last: Obj) -> Obj:
+        res = self.store.txn([Compare(kv.key, "mod", "=", kv.mod_revision)], [Delete(kv.key)])
+        if not res.succeeded:  # pragma: no cover
+            raise E.conflict(info, last["metadata"]["name"])
+        self._release(info, last)
+        return self.decode(last, res.revision)
+
+    def delete_collection(
+        self,
+        resource: str,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        grace_period_seconds: int | None = None,
+        propagation_policy: str | None = None,
+    ) -> Obj:
+        """DELETE on a collection: each matching object is deleted as by ``delete``."""
+        info = self.info(resource)
+        listed = self.list(resource, namespace, label_selector=label_selector, field_selector=field_selector)
+        out = []
+        for item in listed["items"]:
+            meta = item["metadata"]
+            if info.plural == "namespaces" and meta["name"] in PROTECTED_NAMESPACES:
+                continue
+            try:
+                out.append(
+                    self.delete(
+                        resource,
+                        meta["name"],
+                        meta.get("namespace"),
+                        grace_period_seconds=grace_period_seconds,
+                        propagation_policy=propagation_policy,
+                    )
+                )
+            except E.ApiError as e:
+                if e.code != 404:
+                    raise
+        for it in out:
+            it.pop("kind", None)
+            it.pop("apiVersion", None)
+        return {
+            "kind": info.list_kind,
+            "apiVersion": info.api_version,
+            "metadata": {"resourceVersion": str(self.store.revision)},
+            "items": out,
+        }
+
+    # == watch ============================================================================
+    def watch(
+        self,
+        resource: str,
+        handler: WatchHandler,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        resource_version: str | None = None,
+        allow_bookmarks: bool = False,
+        on_close: Callable[[], None] | None = None,
+    ) -> Watcher:
+        """WATCH. ``handler(type, obj)`` is called synchronously for every event.
+
+        No resourceVersion (or "0"): synthetic ADDED events for every current object, then
+        changes. A resourceVersion N: every change after N, from the store's history; when N
+        has been compacted away the watch delivers one ERROR event (410 Expired) and closes,
+        exactly as the real server answers such a watch.
+        """
+        self.requests += 1
+        info = self.info(resource)
+        lsel, fsel = self._selectors(info, label_selector, field_selector)
+        ns = namespace if info.namespaced and namespace else None
+        cacher = self._cachers.get(info.plural)
+        if cacher is None:
+            cacher = Cacher(info, self.store, self.decode)
+            self._cachers[info.plural] = cacher
+        w = Watcher(
+            cacher,
+            namespace=ns,
+            label_selector=lsel,
+            field_selector=fsel,
+            handler=handler,
+            on_close=on_close,
+            bookmarks=allow_bookmarks,
+        )
+        rv = parse_resource_version(resource_version)
+        if rv:
+            if rv > self.store.revision:
+                raise E.resource_version_too_large(rv, self.store.revision)
+            if rv < self.store.compacted_revision:
+                handler("ERROR", E.too_old(rv, self.store.compacted_revision).status)
+                w.closed = True
+                if on_close is not None:
+                    self.loop.call_soon(on_close)
+                return w
+            # replay history (rv, now] through a throwaway store watch, then go live
+            replay: list[Any] = []
+            tmp = self.store.watch(info.key_prefix(ns), rv + 1, replay.extend)
+            tmp.cancel()
+            for ev in replay:
+                old = ev.prev_kv.value if ev.prev_kv is not None else None
+                new = ev.kv.value if ev.type == "PUT" else None
+                was = old is not None and w.matches(old)
+                now = new is not None and w.matches(new)
+                if now:
+                    handler("MODIFIED" if was else "ADDED", self.decode(new, ev.kv.mod_revision))  # type: ignore[arg-type]
+                elif was:
+                    handler("DELETED", self.decode(new if new is not None else old, ev.kv.mod_revision))  # type: ignore[arg-type]
+        else:
+            for kv in self.store.range(info.key_prefix(ns)).kvs:
+                if w.matches(kv.value):
+                    handler("ADDED", self._decode_kv(kv))
+        cacher.add(w)
+        if allow_bookmarks:
+            self._ensure_bookmarks()
+        return w
+
+    def _ensure_bookmarks(self) -> None:
+        if self._bookmark_timer is None and self.bookmark_interval_s > 0:
+            self._bookmark_timer = self.loop.call_later(
+                self.bookmark_interval_s, self._send_bookmarks, background=True
+            )
+
+    def _send_bookmarks(self) -> None:
+        self._bookmark_timer = None
+        rv = str(self.store.revision)
+        any_left = False
+        for cacher in self._cachers.values():
+            for w in cacher.watchers():
+                if w.bookmarks and not w.closed:
+                    any_left = True
+                    w.handler(
+                        "BOOKMARK",
+                        {"kind": cacher.info.kind, "apiVersion": cacher.info.api_version, "metadata": {"resourceVersion": rv}},
+                    )
+        if any_left:
+            self._ensure_bookmarks()
+
+    def drop_watches(self) -> int:
+        """Close every open watch from the server side (a restart, or the DropWatches fault)."""
+        n = 0
+        for cacher in self._cachers.values():
+            ws = cacher.watchers()
+            n += len(ws)
+            for w in ws:
+                w.close()
+        return n
+
+    def restart(self) -> None:
+        """An API server restart: watches drop; allocator state is rebuilt from the store."""
+        self.drop_watches()
+        self._rebuild_allocators()
+
+    def compact(self, revision: int | None = None) -> int:
+        """What the real server does every 5 minutes: compact etcd (here on demand)."""
+        rev = revision or self.store.revision
+        if rev > self.store.compacted_revision:
+            self.store.compact(rev)
+        return rev
+
+
+# == helpers ==============================================================================
+def _set_condition(obj: Obj, cond: Obj, now: str) -> None:
+    conds = obj.setdefault("status", {}).setdefault("conditions", [])
+    for c in conds:
+        if c.get("type") == cond["type"]:
+            if c.get("status") != cond["status"]:
+                c["lastTransitionTime"] = now
+            c.update(cond)
+            c.setdefault("lastProbeTime", None)
+            return
+    conds.append({"lastProbeTime": None, "lastTransitionTime": now, **cond})
+
+
+def _pod_ready(pod: Obj) -> bool:
+    for c in pod.get("status", {}).get("conditions") or []:
+        if c.get("type") == "Ready":
+            return bool(c.get("status") == "True")
+    return False
+
+
+def _int_or_percent(value: Any, total: int, *, round_up: bool) -> int:
+    if isinstance(value, str) and value.endswith("%"):
+        pct = int(value[:-1])
+        q, r = divmod(pct * total, 100)
+        return q + (1 if round_up and r else 0)
+    return int(value)
+
+
+def _qos_class(pod: Obj) -> str:
+    """``pkg/apis/core/helper/qos``: Guaranteed, Burstable or BestEffort."""
+    containers = list(pod.get("spec", {}).get("containers") or []) + list(
+        pod.get("spec", {}).get("initContainers") or []
+    )
+    any_set = False
+    guaranteed = True
+    for c in containers:
+        res = c.get("resources") or {}
+        req, lim = res.get("requests") or {}, res.get("limits") or {}
+        if req or lim:
+            any_set = True
+        for r in ("cpu", "memory"):
+            if r not in lim or (r in req and str(req[r]) != str(lim[r])):
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"

@@ -1,0 +1,177 @@
+"""The API server's watch cache: one store watch per resource, fanned out to many watchers.
+
+Models ``staging/src/k8s.io/apiserver/pkg/storage/cacher``: the real API server watches etcd
+once per resource and dispatches each event to its watchers, using *index triggers* (for pods,
+``spec.nodeName``) so that an event for a pod on node A never visits the watches of the kubelets
+of nodes B..Z. That index is what lets thousands of kubelets watch pods cheaply. Selector
+semantics follow the real cacher: an object that stops matching a watcher's selectors is sent to
+it as DELETED, one that starts matching as ADDED.
+
+Leaves out: the cacher's ring buffer (replays come from the store's history instead), and
+watch progress notifications other than BOOKMARK.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from reference_impl.apiserver.registry import ResourceInfo
+from reference_impl.apiserver.selectors import FieldSelector, LabelSelector, field_set
+from reference_impl.store import Event, Store, WatchHandle
+
+Obj = dict[str, Any]
+WatchHandler = Callable[[str, Obj], None]
+Decoder = Callable[[Any, int], Obj]
+
+# Fields the cacher indexes watchers by, per resource (the real IndexerFuncs / triggers).
+INDEX_FIELDS: dict[str, str] = {"pods": "spec.nodeName"}
+
+
+def _index_value(resource: str, obj: Obj) -> str | None:
+    if resource == "pods":
+        return str(obj.get("spec", {}).get("nodeName") or "")
+    return None
+
+
+class Watcher:
+    """One open watch. ``stop()`` closes it from the client side."""
+
+    __slots__ = (
+        "_cacher",
+        "bookmarks",
+        "closed",
+        "field_selector",
+        "handler",
+        "index_value",
+        "label_selector",
+        "namespace",
+        "on_close",
+        "resource",
+    )
+
+    def __init__(
+        self,
+        cacher: Cacher,
+        *,
+        namespace: str | None,
+        label_selector: LabelSelector,
+        field_selector: FieldSelector,
+        handler: WatchHandler,
+        on_close: Callable[[], None] | None,
+        bookmarks: bool,
+    ) -> None:
+        self._cacher = cacher
+        self.resource = cacher.info.plural
+        self.namespace = namespace
+        self.label_selector = label_selector
+        self.field_selector = field_selector
+        self.handler = handler
+        self.on_close = on_close
+        self.bookmarks = bookmarks
+        self.closed = False
+        field = INDEX_FIELDS.get(self.resource)
+        self.index_value = field_selector.value_for(field) if field else None
+
+    def matches(self, obj: Obj) -> bool:
+        meta = obj.get("metadata", {})
+        if self.namespace and meta.get("namespace") != self.namespace:
+            return False
+        if not self.label_selector.empty and not self.label_selector.matches(meta.get("labels")):
+            return False
+        if not self.field_selector.empty and not self.field_selector.matches(field_set(self.resource, obj)):
+            return False
+        return True
+
+    def stop(self) -> None:
+        """Close from the client side: no more events, no close callback."""
+        if not self.closed:
+            self.closed = True
+            self._cacher.remove(self)
+
+    def close(self) -> None:
+        """Close from the server side (drop, restart, timeout): tells the client."""
+        if not self.closed:
+            self.closed = True
+            self._cacher.remove(self)
+            if self.on_close is not None:
+                self.on_close()
+
+
+class Cacher:
+    """Dispatches one resource's store events to its watchers."""
+
+    def __init__(self, info: ResourceInfo, store: Store, decode: Decoder) -> None:
+        self.info = info
+        self.store = store
+        self.decode = decode
+        self._all: list[Watcher] = []
+        self._by_ns: dict[str, list[Watcher]] = {}
+        self._by_index: dict[str, list[Watcher]] = {}
+        self._handle: WatchHandle | None = None
+
+    def _bucket(self, w: Watcher) -> list[Watcher]:
+        if w.index_value is not None:
+            return self._by_index.setdefault(w.index_value, [])
+        if w.namespace:
+            return self._by_ns.setdefault(w.namespace, [])
+        return self._all
+
+    def add(self, w: Watcher) -> None:
+        if self._handle is None:
+            self._handle = self.store.watch(self.info.key_prefix(), 0, self._on_events)
+        self._bucket(w).append(w)
+
+    def remove(self, w: Watcher) -> None:
+        bucket = self._bucket(w)
+        try:
+            bucket.remove(w)
+        except ValueError:
+            pass
+
+    def watchers(self) -> list[Watcher]:
+        out = list(self._all)
+        for b in self._by_ns.values():
+            out.extend(b)
+        for b in self._by_index.values():
+            out.extend(b)
+        return out
+
+    def close_all(self) -> None:
+        for w in self.watchers():
+            w.close()
+
+    def _on_events(self, events: Sequence[Event]) -> None:
+        resource = self.info.plural
+        for ev in events:
+            old = ev.prev_kv.value if ev.prev_kv is not None else None
+            new = ev.kv.value if ev.type == "PUT" else None
+            some = old if old is not None else new
+            assert some is not None
+            ns = some.get("metadata", {}).get("namespace")
+            candidates: list[Watcher] = list(self._all)
+            if ns and ns in self._by_ns:
+                candidates.extend(self._by_ns[ns])
+            if self._by_index:
+                keys = {_index_value(resource, o) for o in (old, new) if o is not None}
+                for k in keys:
+                    if k is not None and k in self._by_index:
+                        candidates.extend(self._by_index[k])
+            if not candidates:
+                continue
+            rev = ev.kv.mod_revision
+            decoded_new: Obj | None = None
+            decoded_gone: Obj | None = None
+            for w in candidates:
+                if w.closed:
+                    continue
+                was = old is not None and w.matches(old)
+                now = new is not None and w.matches(new)
+                if now:
+                    if decoded_new is None:
+                        decoded_new = self.decode(new, rev)
+                    w.handler("MODIFIED" if was else "ADDED", decoded_new)
+                elif was:
+                    if decoded_gone is None:
+                        decoded_gone = self.decode(new if new is not None else old, rev)
+                    w.handler("DELETED", decoded_gone)

@@ -1,0 +1,247 @@
+"""Informers: list, then watch, keep a local cache, call handlers (client-go ``tools/cache``).
+
+Follows the Reflector's contract: LIST at the latest revision, WATCH from the list's
+resourceVersion, follow BOOKMARKs, re-watch from the last seen revision when a watch closes,
+and re-list when the server says the revision is too old (410 Expired). A re-list diffs the
+cache so that handlers see the adds, updates and deletes they missed, as with client-go's
+DeltaFIFO ``Replace``. Handlers run on the event loop, never inside the API server's call.
+
+Leaves out: periodic resync (components here re-queue what they need), transformers, and
+the shared-informer factory's sharing across components (each component has its own
+informers, as separate real binaries do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from reference_impl.apiserver import ApiError
+from reference_impl.client.client import Client, ClientWatch, Unreachable
+
+Obj = dict[str, Any]
+AddFn = Callable[[Obj], None]
+UpdateFn = Callable[[Obj, Obj], None]
+DeleteFn = Callable[[Obj], None]
+
+
+def obj_key(obj: Obj) -> str:
+    """client-go's MetaNamespaceKeyFunc: ``namespace/name`` or ``name``."""
+    meta = obj["metadata"]
+    ns = meta.get("namespace")
+    return f"{ns}/{meta['name']}" if ns else meta["name"]
+
+
+class Informer:
+    """One resource's reflector + indexer + handler list."""
+
+    RETRY_MIN_S = 0.8  # client-go's reflector backoff starts at 800 ms
+    RETRY_MAX_S = 30.0
+
+    def __init__(
+        self,
+        client: Client,
+        resource: str,
+        *,
+        namespace: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> None:
+        self.client = client
+        self.loop = client.loop
+        self.resource = resource
+        self.namespace = namespace
+        self.label_selector = label_selector
+        self.field_selector = field_selector
+        self.cache: dict[str, Obj] = {}
+        self._handlers: list[tuple[AddFn | None, UpdateFn | None, DeleteFn | None]] = []
+        self._indexers: dict[str, Callable[[Obj], Iterable[str]]] = {}
+        self._indices: dict[str, dict[str, dict[str, Obj]]] = {}
+        self._watch: ClientWatch | None = None
+        self._timer: Any = None
+        self._backoff_s = self.RETRY_MIN_S
+        self.last_rv = ""
+        self.synced = False
+        self.running = False
+        self.relists = 0
+
+    # -- configuration --------------------------------------------------------------------
+    def add_handler(
+        self, on_add: AddFn | None = None, on_update: UpdateFn | None = None, on_delete: DeleteFn | None = None
+    ) -> None:
+        self._handlers.append((on_add, on_update, on_delete))
+
+    def add_index(self, name: str, fn: Callable[[Obj], Iterable[str]]) -> None:
+        """An index like client-go's Indexers: ``fn(obj)`` gives the index values of an object."""
+        self._indexers[name] = fn
+        idx: dict[str, dict[str, Obj]] = {}
+        for k, o in self.cache.items():
+            for v in fn(o):
+                idx.setdefault(v, {})[k] = o
+        self._indices[name] = idx
+
+    # -- reads ----------------------------------------------------------------------------
+    def get(self, key: str) -> Obj | None:
+        return self.cache.get(key)
+
+    def get_by(self, name: str, namespace: str | None = None) -> Obj | None:
+        return self.cache.get(f"{namespace}/{name}" if namespace else name)
+
+    def list(self) -> list[Obj]:
+        return list(self.cache.values())
+
+    def by_index(self, index: str, value: str) -> list[Obj]:
+        return list(self._indices[index].get(value, {}).values())
+
+    def index_values(self, index: str) -> list[str]:
+        return list(self._indices[index])
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> None:
+        self.running = True
+        self._list_and_watch()
+
+    def stop(self) -> None:
+        self.running = False
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _retry(self, what: Callable[[], None]) -> None:
+        if not self.running:
+            return
+        delay = self._backoff_s
+        self._backoff_s = min(self._backoff_s * 2, self.RETRY_MAX_S)
+        self._timer = self.loop.call_later(delay, what)
+
+    def _list_and_watch(self) -> None:
+        self._timer = None
+        if not self.running:
+            return
+        try:
+            listed = self.client.list(
+                self.resource,
+                self.namespace,
+                label_selector=self.label_selector,
+                field_selector=self.field_selector,
+            )
+        except (Unreachable, ApiError):
+            self._retry(self._list_and_watch)
+            return
+        self.relists += 1
+        self._replace(listed["items"])
+        self.last_rv = listed["metadata"]["resourceVersion"]
+        self.synced = True
+        self._start_watch()
+
+    def _start_watch(self) -> None:
+        self._timer = None
+        if not self.running:
+            return
+        try:
+            self._watch = self.client.watch(
+                self.resource,
+                self._on_event,
+                self.namespace,
+                on_close=self._on_close,
+                label_selector=self.label_selector,
+                field_selector=self.field_selector,
+                resource_version=self.last_rv,
+                allow_bookmarks=True,
+            )
+        except Unreachable:
+            self._retry(self._start_watch)
+            return
+        except ApiError as e:
+            if e.code == 410:
+                self._list_and_watch()
+            else:
+                self._retry(self._list_and_watch)
+            return
+        self._backoff_s = self.RETRY_MIN_S
+
+    def _on_close(self) -> None:
+        self._watch = None
+        if self.running and self._timer is None:
+            # the real reflector re-watches at once from the last revision it saw
+            self._timer = self.loop.call_soon(self._start_watch)
+
+    def _on_event(self, type_: str, obj: Obj) -> None:
+        if type_ == "ERROR":
+            if self._watch is not None:
+                self._watch.stop()
+                self._watch = None
+            if obj.get("code") == 410:
+                self._timer = self.loop.call_soon(self._list_and_watch)
+            else:
+                self._retry(self._list_and_watch)
+            return
+        rv = obj.get("metadata", {}).get("resourceVersion")
+        if rv:
+            self.last_rv = rv
+        if type_ == "BOOKMARK":
+            return
+        key = obj_key(obj)
+        if type_ == "DELETED":
+            old = self.cache.pop(key, None)
+            if old is not None:
+                self._unindex(key, old)
+                for _a, _u, d in self._handlers:
+                    if d is not None:
+                        d(obj)
+            return
+        old = self.cache.get(key)
+        self.cache[key] = obj
+        if old is not None:
+            self._unindex(key, old)
+        self._index(key, obj)
+        if old is None:
+            for a, _u, _d in self._handlers:
+                if a is not None:
+                    a(obj)
+        else:
+            for _a, u, _d in self._handlers:
+                if u is not None:
+                    u(old, obj)
+
+    def _replace(self, items: list[Obj]) -> None:
+        fresh = {obj_key(o): o for o in items}
+        for key in [k for k in self.cache if k not in fresh]:
+            old = self.cache.pop(key)
+            self._unindex(key, old)
+            for _a, _u, d in self._handlers:
+                if d is not None:
+                    d(old)
+        for key, obj in fresh.items():
+            old = self.cache.get(key)
+            if old is not None and old["metadata"].get("resourceVersion") == obj["metadata"].get("resourceVersion"):
+                continue
+            self.cache[key] = obj
+            if old is not None:
+                self._unindex(key, old)
+            self._index(key, obj)
+            for a, u, _d in self._handlers:
+                if old is None:
+                    if a is not None:
+                        a(obj)
+                elif u is not None:
+                    u(old, obj)
+
+    def _index(self, key: str, obj: Obj) -> None:
+        for name, fn in self._indexers.items():
+            idx = self._indices[name]
+            for v in fn(obj):
+                idx.setdefault(v, {})[key] = obj
+
+    def _unindex(self, key: str, obj: Obj) -> None:
+        for name, fn in self._indexers.items():
+            idx = self._indices[name]
+            for v in fn(obj):
+                bucket = idx.get(v)
+                if bucket is not None:
+                    bucket.pop(key, None)
+                    if not bucket:
+                        del idx[v]
