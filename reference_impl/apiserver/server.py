@@ -1046,7 +1046,10 @@ class APIServer:
                     raise E.bad_request("the body of the request was in an unknown format")
                 patched = _patch.apply_patch(target, body, target.get("kind", info.kind))
         except _patch.PatchError as e:
-            raise E.ApiError(e.code, "BadRequest" if e.code == 400 else "Invalid", e.message) from None
+            # the real server answers a few malformed strategic patches with a 500; bad input is a 400 here
+            code = e.code if e.code in (400, 413, 422) else 400
+            reason = {400: "BadRequest", 413: "RequestEntityTooLarge", 422: "Invalid"}[code]
+            raise E.ApiError(code, reason, e.message) from None
         if not isinstance(patched, dict):
             raise E.bad_request("the patch did not produce an object")
         pmeta = _meta(patched)
