@@ -13,6 +13,7 @@ informers, as separate real binaries do).
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -90,10 +91,10 @@ class Informer:
     def list(self) -> list[Obj]:
         return list(self.cache.values())
 
-    def by_index(self, index: str, value: str) -> list[Obj]:
+    def by_index(self, index: str, value: str) -> builtins.list[Obj]:
         return list(self._indices[index].get(value, {}).values())
 
-    def index_values(self, index: str) -> list[str]:
+    def index_values(self, index: str) -> builtins.list[str]:
         return list(self._indices[index])
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -115,7 +116,8 @@ class Informer:
             return
         delay = self._backoff_s
         self._backoff_s = min(self._backoff_s * 2, self.RETRY_MAX_S)
-        self._timer = self.loop.call_later(delay, what)
+        # a retry is not progress: keep it out of ``settle``'s idea of pending work
+        self._timer = self.loop.call_later(delay, what, background=True)
 
     def _list_and_watch(self) -> None:
         self._timer = None
@@ -207,7 +209,7 @@ class Informer:
                 if u is not None:
                     u(old, obj)
 
-    def _replace(self, items: list[Obj]) -> None:
+    def _replace(self, items: builtins.list[Obj]) -> None:
         fresh = {obj_key(o): o for o in items}
         for key in [k for k in self.cache if k not in fresh]:
             old = self.cache.pop(key)
