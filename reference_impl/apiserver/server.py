@@ -390,6 +390,14 @@ class APIServer:
             raise E.invalid(info, name, causes)
         self._admit_create(info, obj)
         key = info.key(name, ns)
+        if self.store.get(key) is not None and meta.get("generateName") and name.startswith(meta["generateName"]):
+            # RetryGenerateName (GA in 1.32): a colliding random suffix is drawn again
+            for _ in range(7):
+                name = str(meta["generateName"]) + self.rng.string(5)
+                key = info.key(name, ns)
+                if self.store.get(key) is None:
+                    meta["name"] = name
+                    break
         if self.store.get(key) is not None:
             self._release(info, obj)
             raise E.already_exists(info, name)
