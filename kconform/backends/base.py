@@ -59,6 +59,8 @@ class Snapshot:
     time_s: float
     routes: Mapping[str, Mapping[str, list[str]]] | None = None
     dead_nodes: frozenset[str] = field(default_factory=frozenset)
+    # when (in ``time_s`` terms) each dead node was killed or cut off
+    dead_since_s: Mapping[str, float] = field(default_factory=dict)
 
     def of(self, resource: str) -> list[Manifest]:
         return list(self.objects.get(resource, ()))

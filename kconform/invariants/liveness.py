@@ -550,7 +550,10 @@ def check_dead_node_pods(snapshot: Snapshot, expect: Expectations) -> list[Viola
         node_name = k.node_name(pod)
         if node_name not in snapshot.dead_nodes or k.is_terminal(pod):
             continue
-        dead_for = expect.dead_for_s.get(node_name, float("inf"))
+        since = snapshot.dead_since_s.get(node_name)
+        dead_for = expect.dead_for_s.get(
+            node_name, snapshot.time_s - since if since is not None else float("inf")
+        )
         grace = expect.node_monitor_grace_period_s + expect.eviction_slack_s
         if dead_for < grace:
             continue

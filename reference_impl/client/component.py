@@ -122,14 +122,18 @@ class Component:
             self.loop.call_later(period_s if first_in_s is None else first_in_s, tick, background=True)
         )
 
-    def later(self, delay_s: float, fn: Callable[..., Any], *args: Any) -> Timer:
-        """A one-shot foreground timer owned by this component (cancelled on stop)."""
+    def later(self, delay_s: float, fn: Callable[..., Any], *args: Any, background: bool = False) -> Timer:
+        """A one-shot timer owned by this component (cancelled on stop).
+
+        ``background=True`` for retries that are not progress (e.g. while the API server is
+        unreachable), so that ``settle`` does not wait on them.
+        """
 
         def run() -> None:
             if self.running:
                 fn(*args)
 
-        t = self.loop.call_later(delay_s, run)
+        t = self.loop.call_later(delay_s, run, background=background)
         self._timers.append(t)
         if len(self._timers) > 256:
             now = self.loop.now()

@@ -1,0 +1,233 @@
+"""The reference backend: the embedded, simulated cluster of :mod:`reference_impl`.
+
+The only kconform module that imports ``reference_impl`` (import-linter enforces it). Time
+is simulated, so ``settle`` and ``advance`` cost milliseconds however many simulated minutes
+they cover, and every fault kconform knows is supported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kconform import faults as F
+from kconform.backends.base import (
+    ADD_NODE,
+    COMPACT_STORE,
+    DROP_WATCHES,
+    KILL_NODE,
+    PARTITION_NODE,
+    RESTART_CONTROL_PLANE,
+    RESTART_NODE,
+    ROUTES,
+    SIMULATED_TIME,
+    SNAPSHOT_RESOURCES,
+    Manifest,
+    Snapshot,
+)
+from kconform.errors import ApiRejected, CapabilityMissing, InvalidArgument
+from reference_impl.apiserver import ApiError
+from reference_impl.cluster import ClusterError, ReferenceCluster
+from reference_impl.config import ClusterConfig
+
+CAPABILITIES = frozenset(
+    {
+        SIMULATED_TIME,
+        KILL_NODE,
+        RESTART_NODE,
+        PARTITION_NODE,
+        ADD_NODE,
+        RESTART_CONTROL_PLANE,
+        DROP_WATCHES,
+        COMPACT_STORE,
+        ROUTES,
+    }
+)
+
+
+def resource_for(manifest: Manifest) -> tuple[str, bool]:
+    """(plural, namespaced) for a manifest's apiVersion/kind, or InvalidArgument."""
+    from reference_impl.apiserver import REGISTRY
+
+    info = REGISTRY.by_kind(str(manifest.get("apiVersion", "")), str(manifest.get("kind", "")))
+    if info is None:
+        raise InvalidArgument(
+            f"unknown kind {manifest.get('kind')!r} in apiVersion {manifest.get('apiVersion')!r}"
+        )
+    return info.plural, info.namespaced
+
+
+class ReferenceBackend:
+    """``Cluster`` over an in-process :class:`~reference_impl.cluster.ReferenceCluster`."""
+
+    name = "reference"
+    capabilities = CAPABILITIES
+
+    def __init__(
+        self,
+        *,
+        nodes: int = 3,
+        seed: int | str = 0,
+        config: ClusterConfig | None = None,
+        record_events: bool = True,
+    ) -> None:
+        self.seed = seed
+        self.cluster = ReferenceCluster(nodes, seed=seed, config=config, record_events=record_events)
+        self.api = self.cluster.api
+        self._dead: dict[str, float] = {}
+        self._added = 0
+
+    # -- helpers --------------------------------------------------------------------------
+    def _call(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        try:
+            out = fn(*args, **kw)
+        except ApiError as e:
+            raise ApiRejected(e.status) from None
+        self.cluster.loop.run_ready()
+        return out
+
+    # -- Cluster protocol ---------------------------------------------------------------------
+    def apply(self, manifest: Manifest) -> Manifest:
+        plural, namespaced = resource_for(manifest)
+        meta = manifest.get("metadata") or {}
+        name = meta.get("name")
+        ns = (meta.get("namespace") or "default") if namespaced else None
+        if not name:
+            return self._call(self.api.create, plural, manifest, ns)  # type: ignore[no-any-return]
+        return self._call(  # type: ignore[no-any-return]
+            self.api.patch, plural, name, manifest, "apply", ns, field_manager="kconform", force=True
+        )
+
+    def get(self, resource: str, name: str, namespace: str | None = None) -> Manifest | None:
+        try:
+            return self.api.get(resource, name, namespace)
+        except ApiError as e:
+            if e.code == 404:
+                return None
+            raise ApiRejected(e.status) from None
+
+    def list(
+        self, resource: str, namespace: str | None = None, *, label_selector: str | None = None
+    ) -> list[Manifest]:
+        out = self._call(self.api.list, resource, namespace, label_selector=label_selector)
+        return list(out["items"])
+
+    def delete(
+        self, resource: str, name: str, namespace: str | None = None, *, propagation_policy: str = "Background"
+    ) -> bool:
+        try:
+            self._call(self.api.delete, resource, name, namespace, propagation_policy=propagation_policy)
+        except ApiRejected as e:
+            if e.code == 404:
+                return False
+            raise
+        return True
+
+    def scale(self, resource: str, name: str, namespace: str, replicas: int) -> Manifest:
+        return self._call(  # type: ignore[no-any-return]
+            self.api.patch, resource, name, {"spec": {"replicas": replicas}}, "merge", namespace, subresource="scale"
+        )
+
+    def snapshot(self) -> Snapshot:
+        objects: dict[str, list[Manifest]] = {}
+        rv = str(self.cluster.store.revision)
+        for resource in SNAPSHOT_RESOURCES:
+            objects[resource] = self.api.list(resource)["items"]
+        return Snapshot(
+            resource_version=rv,
+            objects=objects,
+            time_s=self.cluster.now(),
+            routes=self.cluster.routes(),
+            dead_nodes=frozenset(self._dead),
+            dead_since_s=dict(self._dead),
+        )
+
+    def settle(self, *, timeout_s: float) -> bool:
+        return self.cluster.settle(timeout_s)
+
+    def wait_until(self, predicate: Callable[[Snapshot], bool], *, timeout_s: float) -> Snapshot | None:
+        deadline = self.cluster.now() + timeout_s
+        while True:
+            snap = self.snapshot()
+            if predicate(snap):
+                return snap
+            if self.cluster.now() >= deadline:
+                return None
+            self.cluster.advance(min(1.0, deadline - self.cluster.now()))
+
+    def advance(self, seconds: float) -> None:
+        self.cluster.advance(seconds)
+
+    def node_names(self) -> list[str]:
+        return self.cluster.node_names()
+
+    def inject(self, fault: F.Fault) -> None:
+        if fault.capability and fault.capability not in self.capabilities:
+            raise CapabilityMissing(fault.capability, self.name)
+        c = self.cluster
+        now = c.now()
+        try:
+            match fault:
+                case F.KillNode(node=n):
+                    c.kill_node(n)
+                    self._dead.setdefault(n, now)
+                case F.RestartNode(node=n):
+                    c.restart_node(n)
+                    self._dead.pop(n, None)
+                case F.PartitionNode(node=n):
+                    c.partition_node(n)
+                    self._dead.setdefault(n, now)
+                case F.HealNode(node=n):
+                    c.heal_node(n)
+                    self._dead.pop(n, None)
+                case F.AddNode(node=n):
+                    c.add_node(n)
+                case F.RestartScheduler():
+                    c.restart_scheduler()
+                case F.RestartControllerManager():
+                    c.restart_controller_manager()
+                case F.RestartApiServer():
+                    c.restart_apiserver()
+                case F.DropWatches():
+                    c.drop_watches()
+                case F.CompactStore():
+                    c.compact()
+                case F.CordonNode(node=n):
+                    self._call(self.api.patch, "nodes", n, {"spec": {"unschedulable": True}}, "merge")
+                case F.UncordonNode(node=n):
+                    self._call(self.api.patch, "nodes", n, {"spec": {"unschedulable": None}}, "merge")
+                case F.DrainNode(node=n):
+                    self._drain(n)
+                case _:
+                    raise InvalidArgument(f"the reference backend does not know fault {fault.describe()}")
+        except ClusterError as e:
+            raise InvalidArgument(str(e)) from None
+        c.loop.run_ready()
+
+    def _drain(self, node: str) -> None:
+        """``kubectl drain --ignore-daemonsets --delete-emptydir-data``: cordon, then evict."""
+        self._call(self.api.patch, "nodes", node, {"spec": {"unschedulable": True}}, "merge")
+        pods = self.api.list("pods", field_selector=f"spec.nodeName={node}")["items"]
+        for p in pods:
+            owners = p["metadata"].get("ownerReferences") or []
+            if any(o.get("kind") == "DaemonSet" for o in owners):
+                continue
+            try:
+                self.api.create(
+                    "pods",
+                    {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": p["metadata"]["name"]}},
+                    p["metadata"]["namespace"],
+                    subresource="eviction",
+                    name=p["metadata"]["name"],
+                )
+            except ApiError as e:
+                if e.code not in (404, 429):
+                    raise ApiRejected(e.status) from None
+
+    def close(self) -> None:
+        for agents in self.cluster.nodes.values():
+            if agents.state != "dead":
+                agents.kubelet.stop()
+                agents.proxy.stop()
+        self.cluster.scheduler.stop()
+        self.cluster.controller_manager.stop()

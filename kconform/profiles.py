@@ -1,0 +1,63 @@
+"""Hypothesis profiles for the suites.
+
+``ci``: derandomized and bounded, so CI is repeatable and fast. ``dev``: a few more examples,
+still derandomized. ``explore``: many random examples for humans hunting bugs. ``real-cluster``:
+few, short programs and no deadline, for kind or any kubeconfig where a step takes seconds.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, Phase, settings
+
+PROFILES = ("ci", "dev", "explore", "real-cluster")
+_SUPPRESS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+
+_PARAMS: dict[str, dict[str, object]] = {
+    "ci": dict(
+        max_examples=8,
+        stateful_step_count=12,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        print_blob=False,
+        suppress_health_check=_SUPPRESS,
+    ),
+    "dev": dict(
+        max_examples=25,
+        stateful_step_count=20,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=_SUPPRESS,
+    ),
+    "explore": dict(
+        max_examples=300,
+        stateful_step_count=40,
+        derandomize=False,
+        deadline=None,
+        suppress_health_check=_SUPPRESS,
+    ),
+    "real-cluster": dict(
+        max_examples=3,
+        stateful_step_count=6,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target],  # no shrinking: too slow
+        suppress_health_check=_SUPPRESS,
+    ),
+}
+
+
+def register() -> None:
+    for name, params in _PARAMS.items():
+        settings.register_profile(f"kconform-{name}", **params)  # type: ignore[arg-type]
+
+
+def get(name: str) -> settings:
+    if name not in _PARAMS:
+        from kconform.errors import InvalidArgument
+
+        raise InvalidArgument(f"unknown profile {name!r}; choose one of: {', '.join(PROFILES)}")
+    register()
+    return settings.get_profile(f"kconform-{name}")
