@@ -264,7 +264,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="seed of the reference cluster (default 0)")
     run.add_argument("--suite", action="append", help="run only these suites (repeatable or comma-separated)")
     run.add_argument("--report", default="kconform-report", help="directory for replay files (default kconform-report)")
-    run.add_argument("-n", "--jobs", type=int, default=1, help="run suites in N processes (default 1)")
+    run.add_argument(
+        "-n", "--jobs", type=int, default=os.cpu_count() or 1,
+        help="run suites in N processes (default: one per CPU)",
+    )
     run.set_defaults(func=cmd_run)
 
     rep = sub.add_parser("replay", help="re-run a replay file written by a failing run")
