@@ -8,7 +8,9 @@ behaviour (NamespaceLifecycle, DefaultTolerationSeconds, ServiceAccount's defaul
 ClusterIP and NodePort allocators).
 
 Objects are plain dicts as ``kubectl get -o json`` shows them; ``metadata.resourceVersion`` is
-the store's mod revision, as a string. Callers always get their own copy. Every failure is an
+the store's mod revision, as a string. The verbs return the caller's own copy; a watch event
+is one copy shared by every watcher of that event (as client-go's shared informer cache is
+shared), so watch handlers must treat it as read-only. Every failure is an
 :class:`~reference_impl.apiserver.errors.ApiError` carrying a ``metav1.Status``.
 
 Leaves out: authentication/authorization, managedFields and field ownership (server-side
@@ -459,9 +461,7 @@ class APIServer:
         """The strategies' PrepareForCreate: status is the server's to set."""
         kind = info.kind
         if kind == "Pod":
-            st = obj.setdefault("status", {})
-            st.setdefault("phase", "Pending")
-            st.setdefault("qosClass", _qos_class(obj))
+            obj["status"] = {"phase": "Pending", "qosClass": _qos_class(obj)}
         elif kind == "Namespace":
             obj["status"] = {"phase": "Active"}
         elif kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob"):
@@ -814,17 +814,10 @@ class APIServer:
         if more and last_key is not None:
             meta["continue"] = _encode_continue(int(rev or 0), last_key)
             if not filtering:
-                remaining = self.store.count(prefix) - len(items) - (
-                    self._count_before(prefix, start_after, rev) if start_after else 0
-                )
+                remaining = len(self.store.range(prefix, revision=rev, start_after=last_key).kvs)
                 if remaining > 0:
                     meta["remainingItemCount"] = remaining
         return {"kind": info.list_kind, "apiVersion": info.api_version, "metadata": meta, "items": items}
-
-    def _count_before(self, prefix: str, start_after: str | None, rev: int | None) -> int:
-        if not start_after:
-            return 0
-        return sum(1 for kv in self.store.range(prefix, revision=rev).kvs if kv.key <= start_after)
 
     def _selectors(self, info: ResourceInfo, label_selector: str | None, field_selector: str | None) -> tuple[Any, Any]:
         try:
@@ -938,11 +931,15 @@ class APIServer:
         causes = _validation.validate(info.kind, new, old)
         if causes:
             raise E.invalid(info, name, causes)
+        saved = None
         if info.kind == "Service" and subresource is None:
+            saved = (set(self._ips.used), set(self._ports.used))
             self._update_service_allocations(info, new, old)
-        if new == old:
-            return self._decode_kv(kv)  # the real server skips no-op writes: no new revision
-        if dry_run:
+        if new == old or dry_run:
+            if saved is not None and dry_run:
+                self._ips.used, self._ports.used = saved  # a dry run allocates nothing
+            if new == old:
+                return self._decode_kv(kv)  # the real server skips no-op writes: no new revision
             return self.decode(new, kv.mod_revision)
         if self._should_delete_on_update(info, new):
             return self._final_delete(info, kv, new)
@@ -1336,7 +1333,7 @@ class APIServer:
                 if now:
                     handler("MODIFIED" if was else "ADDED", self.decode(new, ev.kv.mod_revision))  # type: ignore[arg-type]
                 elif was:
-                    handler("DELETED", self.decode(new if new is not None else old, ev.kv.mod_revision))  # type: ignore[arg-type]
+                    handler("DELETED", self.decode(old, ev.kv.mod_revision))  # type: ignore[arg-type]
         else:
             for kv in self.store.range(info.key_prefix(ns)).kvs:
                 if w.matches(kv.value):

@@ -172,6 +172,7 @@ class Cacher:
                         decoded_new = self.decode(new, rev)
                     w.handler("MODIFIED" if was else "ADDED", decoded_new)
                 elif was:
+                    # the real cacher sends the previous state, with the event's revision
                     if decoded_gone is None:
-                        decoded_gone = self.decode(new if new is not None else old, rev)
+                        decoded_gone = self.decode(old, rev)  # type: ignore[arg-type]
                     w.handler("DELETED", decoded_gone)

@@ -12,6 +12,6 @@ from reference_impl.client.workqueue import WorkQueue
 
 __all__ = ["Client", "EventRecorder", "Informer", "Unreachable", "WorkQueue", "obj_key"]
 
-from reference_impl.client.component import Component, InformerFactory  # noqa: E402
+from reference_impl.client.component import Component, InformerFactory
 
 __all__ += ["Component", "InformerFactory"]

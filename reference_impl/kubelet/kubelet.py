@@ -24,7 +24,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-from reference_impl.apiserver import APIServer, ApiError
+from reference_impl.apiserver import ApiError, APIServer
 from reference_impl.apiserver.quantity import milli_value, value
 from reference_impl.client import Component, Unreachable
 from reference_impl.config import ClusterConfig

@@ -129,7 +129,7 @@ def _sleep_seconds(args: list[str]) -> float:
     a = args[0]
     if a == "infinity":
         return FOREVER
-    mult = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(a[-1:], None)
+    mult = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(a[-1:])
     try:
         return float(a[:-1]) * mult if mult else float(a)
     except ValueError:

@@ -31,7 +31,7 @@ class SimClock:
 
     def set(self, t_s: float) -> None:
         """Move the clock to ``t_s``; it may stay where it is but never go back."""
-        if t_s < self._now:
+        if not t_s >= self._now:  # also refuses NaN, which compares false with everything
             raise TimeWentBackwards(f"time can't go backwards: {t_s} < {self._now}")
         self._now = t_s
 

@@ -15,7 +15,7 @@ import heapq
 from collections.abc import Callable
 from typing import Any
 
-from reference_impl.sim.clock import SimClock
+from reference_impl.sim.clock import SimClock, TimeWentBackwards
 
 
 class Timer:
@@ -125,8 +125,8 @@ class EventLoop:
 
     def advance(self, seconds: float) -> None:
         """Move time forward by ``seconds``, running everything due on the way."""
-        if seconds < 0:
-            raise ValueError("time can't go backwards")
+        if not seconds >= 0:
+            raise TimeWentBackwards(f"time can't go backwards: advance({seconds})")
         self.run_until(self.clock.now() + seconds)
 
     def next_foreground_time(self) -> float | None:

@@ -30,13 +30,14 @@ _MISSING = KeyValue("", None, 0, 0, 0)
 
 
 class _Watcher:
-    __slots__ = ("callback", "cancelled", "prefix", "store")
+    __slots__ = ("callback", "cancelled", "min_rev", "prefix", "store")
 
-    def __init__(self, store: MemoryStore, prefix: str, callback: WatchCallback) -> None:
+    def __init__(self, store: MemoryStore, prefix: str, callback: WatchCallback, min_rev: int = 0) -> None:
         self.store = store
         self.prefix = prefix
         self.callback = callback
         self.cancelled = False
+        self.min_rev = min_rev  # etcd: events below the watch's start revision are never sent
 
     def cancel(self) -> None:
         if not self.cancelled:
@@ -61,6 +62,10 @@ class MemoryStore:
         self._sorted: list[str] = []
         self._unsorted: list[str] = []
         self._watchers: list[_Watcher] = []
+        # commits made by a watch callback are delivered after the current batch, so every
+        # watcher sees revisions in order (etcd's watch stream is never re-entrant)
+        self._pending: list[tuple[Event, ...]] = []
+        self._notifying = False
 
     # -- reads ----------------------------------------------------------------------------
     @property
@@ -137,6 +142,8 @@ class MemoryStore:
     # -- writes ---------------------------------------------------------------------------
     def _compare(self, c: Compare) -> bool:
         kv = self._current.get(c.key, _MISSING)
+        if c.target == "value" and kv is _MISSING:
+            return False  # etcd applyCompare: a value compare on a missing key always fails
         actual: Any
         if c.target == "mod":
             actual = kv.mod_revision
@@ -205,13 +212,23 @@ class MemoryStore:
 
     # -- watch ----------------------------------------------------------------------------
     def _notify(self, batch: tuple[Event, ...]) -> None:
-        for w in list(self._watchers):
-            if w.cancelled:
-                continue
-            p = w.prefix
-            matched = [e for e in batch if e.kv.key.startswith(p)]
-            if matched:
-                w.callback(matched)
+        self._pending.append(batch)
+        if self._notifying:
+            return
+        self._notifying = True
+        try:
+            while self._pending:
+                current = self._pending.pop(0)
+                rev = current[0].revision
+                for w in list(self._watchers):
+                    if w.cancelled or rev < w.min_rev:
+                        continue
+                    p = w.prefix
+                    matched = [e for e in current if e.kv.key.startswith(p)]
+                    if matched:
+                        w.callback(matched)
+        finally:
+            self._notifying = False
 
     def watch(self, prefix: str, start_revision: int, callback: WatchCallback) -> _Watcher:
         """Watch keys under ``prefix`` from ``start_revision`` (0: from the next revision).
@@ -220,7 +237,7 @@ class MemoryStore:
         """
         if 0 < start_revision < self._compacted:
             raise Compacted(start_revision, self._compacted)
-        w = _Watcher(self, prefix, callback)
+        w = _Watcher(self, prefix, callback, start_revision)
         if 0 < start_revision <= self._revision:
             i = bisect.bisect_left(self._log, start_revision, key=lambda e: e[0])
             for _, batch in self._log[i:]:
