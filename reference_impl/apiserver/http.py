@@ -1,0 +1,993 @@
+"""The Kubernetes REST wire format over HTTP/1.1: what kubectl and the official client talk to.
+
+Models the HTTP layer of kube-apiserver (``staging/src/k8s.io/apiserver/pkg/endpoints``:
+``handlers/{get,create,update,patch,delete,watch}.go``, ``discovery``, ``handlers/negotiation``
+and the ``metav1`` parameter codecs) in front of the in-process :class:`APIServer`:
+
+* ``/version``, ``/healthz``, ``/readyz``, ``/livez``;
+* discovery (legacy and aggregated ``apidiscovery.k8s.io/v2``), ``/openapi/v2`` and ``/openapi/v3``;
+* REST paths ``/api/v1/...`` and ``/apis/<g>/<v>/...`` with every verb, the four patch content
+  types, subresources (status, scale, binding, eviction, log, finalize), list options, dry run;
+* watch as a chunked stream of JSON lines, with bookmarks, 410 errors, ``timeoutSeconds``;
+* server-side printing (``meta.k8s.io/v1`` Table, see :mod:`tables`) and PartialObjectMetadata;
+* every error a ``metav1.Status`` with its HTTP code; an unexpected exception is logged and
+  answered as a 500 Status (and counted in :attr:`HttpApiServer.internal_errors`);
+* ``POST /kconform/v1/faults`` hands a fault description to ``on_fault`` (not a Kubernetes API:
+  the kube backend and ``kconform chaos`` use it to inject faults into a served reference cluster).
+
+It is pure asyncio (streams, no threads): the simulation runs in the same event loop, so the
+control plane stays single-threaded. After each request, ``api.loop.run_ready()`` runs the work
+the request made runnable. :func:`drive` advances simulated time from the asyncio loop's clock;
+it is the one place in ``reference_impl`` that reads real time.
+
+Leaves out: TLS and authentication (loopback only), protobuf and CBOR encodings, HTTP/2,
+``follow`` for logs, watch-list (``sendInitialEvents``) semantics beyond ignoring it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import http
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from reference_impl.apiserver import discovery, tables
+from reference_impl.apiserver.errors import ApiError
+from reference_impl.apiserver.openapi import OpenAPI
+from reference_impl.apiserver.registry import ResourceInfo
+from reference_impl.apiserver.server import APIServer
+from reference_impl.sim import EventLoop
+
+try:
+    import orjson as _orjson
+
+    def _dumps(obj: Any) -> bytes:
+        return _orjson.dumps(obj)
+
+except ImportError:  # pragma: no cover
+
+    def _dumps(obj: Any) -> bytes:
+        return json.dumps(obj, separators=(",", ":")).encode()
+
+
+log = logging.getLogger(__name__)
+Obj = dict[str, Any]
+
+VERSION_INFO: Obj = {
+    "major": "1",
+    "minor": "32",
+    "gitVersion": "v1.32.0",
+    "gitCommit": "70d3cc986aa8221cd1dfb1121852688902d3bf53",
+    "gitTreeState": "clean",
+    "buildDate": "2024-12-11T17:59:15Z",
+    "goVersion": "go1.23.3",
+    "compiler": "gc",
+    "platform": "linux/amd64",
+}
+AGGREGATED_CT = "application/json;g=apidiscovery.k8s.io;v={v};as=APIGroupDiscoveryList"
+PATCH_CONTENT_TYPES = (
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/strategic-merge-patch+json",
+    "application/apply-patch+yaml",
+)
+MAX_HEADER_BYTES = 1 << 20
+DEFAULT_WATCH_TIMEOUT_S = 1800.0
+
+
+# == small helpers =========================================================================
+def status(code: int, reason: str, message: str, details: Obj | None = None) -> Obj:
+    return ApiError(code, reason, message, details).status
+
+
+def _not_found() -> ApiError:
+    return ApiError(404, "NotFound", "the server could not find the requested resource", {})
+
+
+def _method_not_allowed() -> ApiError:
+    return ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {})
+
+
+def _bad(message: str) -> ApiError:
+    return ApiError(400, "BadRequest", message)
+
+
+def query_bool(query: dict[str, list[str]], name: str) -> bool:
+    """apimachinery ``Convert_Slice_string_To_bool``: absent, ``0`` or ``false`` (any case) is
+    false; every other value, the empty string included, is true. The first value counts."""
+    values = query.get(name)
+    if not values:
+        return False
+    v = values[0]
+    return not (v == "0" or v.lower() == "false")
+
+
+def query_str(query: dict[str, list[str]], name: str) -> str | None:
+    values = query.get(name)
+    return values[0] if values else None
+
+
+def query_int(query: dict[str, list[str]], name: str) -> int | None:
+    v = query_str(query, name)
+    if v is None or v == "":
+        return None
+    try:
+        return int(v)
+    except ValueError:
+        raise _bad(f'{name}: Invalid value: "{v}": must be an integer') from None
+
+
+def _media(value: str) -> tuple[str, dict[str, str]]:
+    parts = [p.strip() for p in value.split(";")]
+    params: dict[str, str] = {}
+    for p in parts[1:]:
+        if "=" in p:
+            k, _, v = p.partition("=")
+            params[k.strip().lower()] = v.strip().strip('"')
+    return parts[0].lower(), params
+
+
+def accepts(accept: str) -> list[tuple[str, dict[str, str]]]:
+    return [_media(a) for a in accept.split(",") if a.strip()]
+
+
+def wants_table(accept: str) -> bool:
+    for mt, p in accepts(accept):
+        if mt == "application/json" and p.get("as") == "Table" and p.get("g") == "meta.k8s.io":
+            return True
+        if mt in ("application/json", "*/*", "application/*") and "as" not in p:
+            return False
+    return False
+
+
+def wants_partial(accept: str) -> str | None:
+    for mt, p in accepts(accept):
+        if mt == "application/json" and p.get("g") == "meta.k8s.io" and p.get("as") in (
+            "PartialObjectMetadata",
+            "PartialObjectMetadataList",
+        ):
+            return p["as"]
+        if mt in ("application/json", "*/*") and "as" not in p:
+            return None
+    return None
+
+
+def wants_aggregated(accept: str) -> str | None:
+    """The apidiscovery version (``v2``/``v2beta1``) the client prefers, if it asks for one first."""
+    for mt, p in accepts(accept):
+        if mt == "application/json" and p.get("as") == "APIGroupDiscoveryList" and p.get("g") == "apidiscovery.k8s.io":
+            if p.get("v") in ("v2", "v2beta1"):
+                return p["v"]
+            continue
+        if mt in ("application/json", "*/*", "application/*"):
+            return None
+    return None
+
+
+def _parse_yaml(raw: bytes) -> Any:
+    import yaml  # pyyaml is a project dependency; only apply bodies need it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(raw.decode("utf-8"), Loader=loader)
+
+
+def parse_body(raw: bytes, content_type: str | None, *, allow_yaml: bool = True) -> Any:
+    """Decode a request body (JSON; YAML too for YAML media types); 400 when it does not parse."""
+    if not raw.strip():
+        raise _bad("the body of the request was empty")
+    mt = _media(content_type)[0] if content_type else ""
+    yaml_ok = allow_yaml and mt in ("application/yaml", "application/apply-patch+yaml")
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as e:
+        if not yaml_ok:
+            raise _bad(f"couldn't get version/kind; json parse error: {str(e)[:200]}") from None
+    try:
+        data = _parse_yaml(raw)
+        # YAML has types JSON lacks (timestamps, binary, non-string keys): normalise or refuse
+        return json.loads(json.dumps(data, default=str))
+    except Exception as e:  # yaml.YAMLError, UnicodeDecodeError, RecursionError, TypeError, ...
+        raise _bad(f"error decoding YAML: {str(e)[:200]}") from None
+
+
+# == request / response ===================================================================
+@dataclass
+class Request:
+    method: str
+    target: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes = b""
+
+    def header(self, name: str, default: str = "") -> str:
+        return self.headers.get(name.lower(), default)
+
+
+@dataclass
+class Response:
+    code: int
+    body: bytes
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class WatchSpec:
+    info: ResourceInfo
+    namespace: str | None
+    label_selector: str | None
+    field_selector: str | None
+    resource_version: str | None
+    bookmarks: bool
+    timeout_s: float
+    table: bool
+    include_object: str
+
+
+def json_response(code: int, obj: Any, content_type: str = "application/json") -> Response:
+    return Response(code, _dumps(obj), content_type)
+
+
+def error_response(e: ApiError) -> Response:
+    return json_response(e.code, e.status)
+
+
+class _CloseConnection(Exception):
+    """A request that cannot be read to the end: answer it, then close the connection."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.code)
+        self.response = response
+
+
+# == the server ===========================================================================
+class HttpApiServer:
+    """An asyncio HTTP/1.1 front for an in-process :class:`APIServer`."""
+
+    def __init__(
+        self,
+        api: APIServer,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        max_body_bytes: int = 3 * 1024 * 1024,
+        on_fault: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> None:
+        self.api = api
+        self.host = host
+        self.port = port
+        self.max_body_bytes = max_body_bytes
+        self.on_fault = on_fault
+        self.openapi = OpenAPI(api.registry)
+        self.requests_served = 0
+        self.internal_errors = 0
+        self._server: asyncio.base_events.Server | None = None
+        self._conns: set[asyncio.Task[None]] = set()
+        self._gv: dict[tuple[str, str], dict[str, ResourceInfo]] = {}
+        for r in api.registry.resources:
+            self._gv.setdefault((r.group, r.version), {})[r.plural] = r
+
+    # -- lifecycle -----------------------------------------------------------------------
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._on_connection, self.host, self.port, limit=MAX_HEADER_BYTES)
+        sock = self._server.sockets[0]
+        self.port = int(sock.getsockname()[1])
+        return self.port
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            for t in list(self._conns):
+                t.cancel()
+            if self._conns:
+                await asyncio.gather(*self._conns, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await self._server.wait_closed()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    # -- connection handling ---------------------------------------------------------------
+    async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._conns.add(task)
+        try:
+            await self._serve(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # pragma: no cover - a bug in connection handling itself
+            self.internal_errors += 1
+            log.exception("connection handler failed")
+        finally:
+            self._conns.discard(task)
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                req = await self._read_request(reader, writer)
+            except _CloseConnection as c:
+                await self._write(writer, c.response, close=True)
+                return
+            if req is None:
+                return
+            keep_alive = req.header("connection").lower() != "close"
+            resp = self._handle(req)
+            if isinstance(resp, WatchSpec):
+                await self._stream_watch(req, resp, reader, writer)
+                return
+            await self._write(writer, resp, close=not keep_alive, head=req.method == "HEAD")
+            if not keep_alive:
+                return
+
+    async def _read_request(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Request | None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except asyncio.IncompleteReadError as e:
+            if e.partial.strip():
+                raise _CloseConnection(error_response(_bad("malformed HTTP request"))) from None
+            return None
+        except asyncio.LimitOverrunError:
+            raise _CloseConnection(
+                json_response(431, status(431, "RequestHeaderFieldsTooLarge", "request headers too large"))
+            ) from None
+        text = head.decode("latin-1")
+        lines = text.split("\r\n")
+        parts = lines[0].split(" ")
+        if len(parts) != 3 or not parts[2].startswith("HTTP/1.") or not parts[0].isalpha() or not parts[1]:
+            raise _CloseConnection(error_response(_bad("malformed HTTP request line")))
+        method, target, _version = parts
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            if not line:
+                continue
+            name, sep, value = line.partition(":")
+            if not sep or not name or name != name.strip():
+                raise _CloseConnection(error_response(_bad("malformed HTTP header")))
+            key = name.lower()
+            headers[key] = f"{headers[key]},{value.strip()}" if key in headers else value.strip()
+        body = await self._read_body(reader, writer, headers)
+        try:
+            split = urlsplit(target)
+            path = split.path or "/"
+            query = parse_qs(split.query, keep_blank_values=True, errors="replace")
+        except ValueError:
+            raise _CloseConnection(error_response(_bad("malformed request target"))) from None
+        return Request(method.upper(), target, path, query, headers, body)
+
+    async def _read_body(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, headers: dict[str, str]) -> bytes:
+        too_large = json_response(
+            413,
+            status(413, "RequestEntityTooLarge", f"Request entity too large: limit is {self.max_body_bytes}"),
+        )
+        te = headers.get("transfer-encoding", "").lower()
+        if te and te != "identity":
+            if te != "chunked":
+                raise _CloseConnection(json_response(501, status(501, "NotImplemented", f"transfer encoding {te} not supported")))
+            if headers.get("expect", "").lower() == "100-continue":
+                writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            chunks: list[bytes] = []
+            total = 0
+            while True:
+                try:
+                    line = await reader.readuntil(b"\r\n")
+                    size = int(line.split(b";")[0].strip(), 16)
+                except (ValueError, asyncio.LimitOverrunError):
+                    raise _CloseConnection(error_response(_bad("malformed chunked body"))) from None
+                if size < 0:
+                    raise _CloseConnection(error_response(_bad("malformed chunked body")))
+                if size == 0:
+                    # trailers until an empty line
+                    while (await reader.readuntil(b"\r\n")) != b"\r\n":
+                        pass
+                    break
+                total += size
+                if total > self.max_body_bytes:
+                    raise _CloseConnection(too_large)
+                chunks.append(await reader.readexactly(size))
+                if await reader.readexactly(2) != b"\r\n":
+                    raise _CloseConnection(error_response(_bad("malformed chunked body")))
+            return b"".join(chunks)
+        cl = headers.get("content-length")
+        if cl is None:
+            return b""
+        try:
+            n = int(cl)
+            if n < 0 or not cl.strip().isdigit():
+                raise ValueError
+        except ValueError:
+            raise _CloseConnection(error_response(_bad("invalid Content-Length"))) from None
+        if n > self.max_body_bytes:
+            raise _CloseConnection(too_large)
+        if headers.get("expect", "").lower() == "100-continue" and n:
+            writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return await reader.readexactly(n) if n else b""
+
+    async def _write(self, writer: asyncio.StreamWriter, resp: Response, *, close: bool, head: bool = False) -> None:
+        phrase = http.HTTPStatus(resp.code).phrase if resp.code in http.HTTPStatus._value2member_map_ else "Unknown"
+        lines = [
+            f"HTTP/1.1 {resp.code} {phrase}",
+            f"Content-Type: {resp.content_type}",
+            f"Content-Length: {len(resp.body)}",
+            "Cache-Control: no-cache, private",
+            "X-Content-Type-Options: nosniff",
+        ]
+        lines += [f"{k}: {v}" for k, v in resp.headers.items()]
+        if close:
+            lines.append("Connection: close")
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (b"" if head else resp.body))
+        await writer.drain()
+
+    # -- dispatch --------------------------------------------------------------------------
+    def _handle(self, req: Request) -> Response | WatchSpec:
+        self.requests_served += 1
+        try:
+            out = self._route(req)
+        except ApiError as e:
+            out = error_response(e)
+        except Exception as e:
+            self.internal_errors += 1
+            log.exception("internal error serving %s %s", req.method, req.target)
+            out = json_response(500, status(500, "InternalError", f"Internal error occurred: {type(e).__name__}: {e}"))
+        try:
+            self.api.loop.run_ready()
+        except Exception:
+            self.internal_errors += 1
+            log.exception("simulation failed while running work made ready by %s %s", req.method, req.target)
+        return out
+
+    def _route(self, req: Request) -> Response | WatchSpec:
+        path = req.path
+        if path in ("/version", "/version/"):
+            return self._only_get(req) or json_response(200, VERSION_INFO)
+        if path in ("/healthz", "/readyz", "/livez") or path.startswith(("/healthz/", "/readyz/", "/livez/")):
+            return self._only_get(req) or Response(200, b"ok", "text/plain; charset=utf-8")
+        if path == "/kconform/v1/faults":
+            return self._fault(req)
+        if path.startswith("/openapi/"):
+            return self._only_get(req) or self._openapi(req)
+        segs = path.strip("/").split("/") if path.strip("/") else []
+        if any(s == "" for s in segs):
+            raise _not_found()
+        segs = [unquote(s, errors="replace") for s in segs]
+        if not segs or segs[0] not in ("api", "apis"):
+            raise _not_found()
+        accept = req.header("accept")
+        if segs == ["api"]:
+            if (r := self._only_get(req)) is not None:
+                return r
+            agg = wants_aggregated(accept)
+            if agg:
+                return json_response(200, discovery.aggregated(self.api.registry, core=True, version=agg), AGGREGATED_CT.format(v=agg))
+            return json_response(200, discovery.api_versions(f"{self.host}:{self.port}"))
+        if segs == ["apis"]:
+            if (r := self._only_get(req)) is not None:
+                return r
+            agg = wants_aggregated(accept)
+            if agg:
+                return json_response(200, discovery.aggregated(self.api.registry, core=False, version=agg), AGGREGATED_CT.format(v=agg))
+            return json_response(200, discovery.api_group_list(self.api.registry))
+        if segs[0] == "api":
+            group, version, rest = "", segs[1], segs[2:]
+        else:
+            if len(segs) == 2:
+                doc = discovery.api_group(self.api.registry, segs[1])
+                if doc is None:
+                    raise _not_found()
+                return self._only_get(req) or json_response(200, doc)
+            group, version, rest = segs[1], segs[2], segs[3:]
+        resources = self._gv.get((group, version))
+        if resources is None:
+            raise _not_found()
+        if not rest:
+            doc = discovery.api_resource_list(self.api.registry, group, version)
+            if doc is None:  # pragma: no cover
+                raise _not_found()
+            return self._only_get(req) or json_response(200, doc)
+        force_watch = False
+        if rest[0] == "watch":
+            force_watch, rest = True, rest[1:]
+        return self._resource(req, resources, rest, force_watch)
+
+    @staticmethod
+    def _only_get(req: Request) -> Response | None:
+        if req.method in ("GET", "HEAD"):
+            return None
+        raise _method_not_allowed()
+
+    # -- non-resource endpoints -------------------------------------------------------------
+    def _openapi(self, req: Request) -> Response:
+        path = req.path.rstrip("/")
+        if path == "/openapi/v2":
+            types = [mt for mt, _ in accepts(req.header("accept", "application/json"))] or ["application/json"]
+            if not any(t in ("application/json", "*/*", "application/*") for t in types):
+                raise ApiError(406, "NotAcceptable", "only the following media types are accepted: application/json")
+            return Response(200, self.openapi.v2(), "application/json")
+        if path == "/openapi/v3":
+            return json_response(200, self.openapi.v3_root())
+        if path.startswith("/openapi/v3/"):
+            data = self.openapi.v3_group_version(path[len("/openapi/v3/") :])
+            if data is not None:
+                return Response(200, data, "application/json")
+        raise _not_found()
+
+    def _fault(self, req: Request) -> Response:
+        if req.method != "POST":
+            raise _method_not_allowed()
+        if self.on_fault is None:
+            raise ApiError(404, "NotFound", "fault injection is not enabled on this server", {})
+        self._check_json_content_type(req)
+        body = parse_body(req.body, req.header("content-type") or None, allow_yaml=False)
+        if not isinstance(body, dict):
+            raise _bad("a fault is a JSON object")
+        try:
+            result = self.on_fault(body)
+        except ValueError as e:
+            raise _bad(str(e)) from None
+        return json_response(200, result)
+
+    # -- resources ---------------------------------------------------------------------------
+    def _resource(
+        self, req: Request, resources: dict[str, ResourceInfo], rest: list[str], force_watch: bool
+    ) -> Response | WatchSpec:
+        ns: str | None = None
+        if rest[0] == "namespaces" and len(rest) >= 3 and rest[2] in resources and resources[rest[2]].namespaced:
+            ns = rest[1]
+            rest = rest[2:]
+        info = resources.get(rest[0])
+        if info is None or len(rest) > 3:
+            raise _not_found()
+        if ns is None and info.namespaced and len(rest) > 1:
+            raise _not_found()  # /api/v1/pods/NAME: namespaced objects are addressed through their namespace
+        if ns is not None and not ns:
+            raise _not_found()
+        name = rest[1] if len(rest) > 1 else None
+        sub = rest[2] if len(rest) > 2 else None
+        if sub is not None and sub not in info.subresources:
+            raise _not_found()
+        q = req.query
+        m = req.method
+        if force_watch and (m != "GET" or sub is not None):
+            raise _method_not_allowed()
+        if name is None:
+            if m in ("GET", "HEAD"):
+                return self._list_or_watch(req, info, ns, None, force_watch)
+            if m == "POST":
+                if info.namespaced and ns is None:
+                    raise _method_not_allowed()
+                return self._create(req, info, ns)
+            if m == "DELETE":
+                if info.namespaced and ns is None:
+                    raise _method_not_allowed()
+                return self._delete_collection(req, info, ns)
+            raise _method_not_allowed()
+        if sub is None:
+            if m in ("GET", "HEAD"):
+                if force_watch or query_bool(q, "watch"):
+                    return self._list_or_watch(req, info, ns, name, True)
+                obj = self.api.get(info.plural, name, ns, resource_version=query_str(q, "resourceVersion"))
+                return self._object_response(req, info, obj)
+            if m == "PUT":
+                return self._update(req, info, ns, name, None)
+            if m == "PATCH":
+                return self._patch(req, info, ns, name, None)
+            if m == "DELETE":
+                return self._delete(req, info, ns, name)
+            raise _method_not_allowed()
+        # subresources
+        if sub in ("status", "scale"):
+            if m in ("GET", "HEAD"):
+                obj = self.api.get(info.plural, name, ns, subresource=sub)
+                return json_response(200, obj)
+            if m == "PUT":
+                return self._update(req, info, ns, name, sub)
+            if m == "PATCH":
+                return self._patch(req, info, ns, name, sub)
+            raise _method_not_allowed()
+        if sub in ("binding", "eviction"):
+            if m != "POST":
+                raise _method_not_allowed()
+            self._check_json_content_type(req)
+            body = parse_body(req.body, req.header("content-type") or None)
+            if not isinstance(body, dict):
+                raise _bad("the body of the request was in an unknown format")
+            out = self.api.create(
+                info.plural, body, ns, subresource=sub, name=name, dry_run=self._dry_run(req, body)
+            )
+            return json_response(201, out)
+        if sub == "finalize":
+            if m != "PUT":
+                raise _method_not_allowed()
+            return self._update(req, info, ns, name, sub)
+        if sub == "log":
+            if m not in ("GET", "HEAD"):
+                raise _method_not_allowed()
+            out = self.api.get(info.plural, name, ns, subresource="log", container=query_str(q, "container"))
+            text = str(out.get("log", ""))
+            tail = query_int(q, "tailLines")
+            if tail is not None and tail >= 0:
+                lines = text.splitlines(keepends=True)
+                text = "".join(lines[-tail:]) if tail else ""
+            return Response(200, text.encode("utf-8", errors="replace"), "text/plain")
+        raise _not_found()  # pragma: no cover
+
+    def _object_response(self, req: Request, info: ResourceInfo, obj: Obj, code: int = 200) -> Response:
+        accept = req.header("accept")
+        if wants_table(accept):
+            table = tables.to_table(
+                info, [obj], self.api.clock.now(), list_meta={"resourceVersion": obj.get("metadata", {}).get("resourceVersion", "")},
+                include_object=self._include_object(req.query),
+            )
+            return json_response(code, table)
+        if wants_partial(accept):
+            return json_response(code, tables.partial_metadata(obj))
+        return json_response(code, obj)
+
+    @staticmethod
+    def _include_object(q: dict[str, list[str]]) -> str:
+        v = query_str(q, "includeObject") or "Metadata"
+        if v not in ("None", "Metadata", "Object"):
+            raise _bad(f'includeObject: Unsupported value: "{v}": supported values: "Metadata", "None", "Object"')
+        return v
+
+    def _dry_run(self, req: Request, body: Any = None) -> bool:
+        values = list(req.query.get("dryRun", []))
+        if isinstance(body, dict) and isinstance(body.get("dryRun"), list):
+            values += [str(v) for v in body["dryRun"]]
+        for v in values:
+            if v != "All":
+                raise _bad(f'dryRun: Unsupported value: "{v}": supported values: "All"')
+        return bool(values)
+
+    def _check_field_validation(self, req: Request) -> None:
+        fv = query_str(req.query, "fieldValidation")
+        if fv not in (None, "", "Ignore", "Warn", "Strict"):
+            raise _bad(f'fieldValidation: Unsupported value: "{fv}": supported values: "Ignore", "Strict", "Warn"')
+
+    @staticmethod
+    def _check_json_content_type(req: Request) -> None:
+        ct = req.header("content-type")
+        if not ct:
+            return  # the 37.x client sends bodies without a Content-Type: JSON
+        mt = _media(ct)[0]
+        if mt not in ("application/json", "application/yaml", "*/*"):
+            raise ApiError(
+                415,
+                "UnsupportedMediaType",
+                f'the body of the request was in an unknown format - accepted media types include: '
+                f'application/json, application/yaml; got "{mt}"',
+            )
+
+    def _list_or_watch(
+        self, req: Request, info: ResourceInfo, ns: str | None, name: str | None, force_watch: bool
+    ) -> Response | WatchSpec:
+        q = req.query
+        fsel = query_str(q, "fieldSelector")
+        if name is not None:
+            fsel = f"metadata.name={name}" + (f",{fsel}" if fsel else "")
+        timeout = query_int(q, "timeoutSeconds")
+        if force_watch or query_bool(q, "watch"):
+            accept = req.header("accept")
+            return WatchSpec(
+                info=info,
+                namespace=ns,
+                label_selector=query_str(q, "labelSelector"),
+                field_selector=fsel,
+                resource_version=query_str(q, "resourceVersion"),
+                bookmarks=query_bool(q, "allowWatchBookmarks"),
+                timeout_s=float(timeout) if timeout and timeout > 0 else DEFAULT_WATCH_TIMEOUT_S,
+                table=wants_table(accept),
+                include_object=self._include_object(q),
+            )
+        lst = self.api.list(
+            info.plural,
+            ns,
+            label_selector=query_str(q, "labelSelector"),
+            field_selector=fsel,
+            limit=query_int(q, "limit"),
+            continue_=query_str(q, "continue"),
+            resource_version=query_str(q, "resourceVersion"),
+            resource_version_match=query_str(q, "resourceVersionMatch"),
+        )
+        accept = req.header("accept")
+        if wants_table(accept):
+            return json_response(
+                200,
+                tables.to_table(
+                    info, lst["items"], self.api.clock.now(), list_meta=lst["metadata"],
+                    include_object=self._include_object(q),
+                ),
+            )
+        if wants_partial(accept):
+            return json_response(
+                200,
+                {
+                    "kind": "PartialObjectMetadataList",
+                    "apiVersion": "meta.k8s.io/v1",
+                    "metadata": lst["metadata"],
+                    "items": [tables.partial_metadata(it) for it in lst["items"]],
+                },
+            )
+        return json_response(200, lst)
+
+    def _create(self, req: Request, info: ResourceInfo, ns: str | None) -> Response:
+        self._check_json_content_type(req)
+        self._check_field_validation(req)
+        body = parse_body(req.body, req.header("content-type") or None)
+        if not isinstance(body, dict):
+            raise _bad("the body of the request was in an unknown format")
+        out = self.api.create(info.plural, body, ns, dry_run=self._dry_run(req))
+        return self._object_response(req, info, out, 201)
+
+    def _update(self, req: Request, info: ResourceInfo, ns: str | None, name: str, sub: str | None) -> Response:
+        self._check_json_content_type(req)
+        self._check_field_validation(req)
+        body = parse_body(req.body, req.header("content-type") or None)
+        if not isinstance(body, dict):
+            raise _bad("the body of the request was in an unknown format")
+        out = self.api.update(info.plural, body, ns, subresource=sub, name=name, dry_run=self._dry_run(req))
+        return json_response(200, out)
+
+    def _patch(self, req: Request, info: ResourceInfo, ns: str | None, name: str, sub: str | None) -> Response:
+        ct = req.header("content-type")
+        mt = _media(ct)[0] if ct else ""
+        if mt not in PATCH_CONTENT_TYPES:
+            raise ApiError(
+                415,
+                "UnsupportedMediaType",
+                f'the body of the request was in an unknown format - accepted media types include: '
+                f'{", ".join(PATCH_CONTENT_TYPES)}; got "{mt}"',
+            )
+        self._check_field_validation(req)
+        q = req.query
+        field_manager = query_str(q, "fieldManager")
+        force = query_bool(q, "force")
+        if mt == "application/apply-patch+yaml":
+            if not field_manager:
+                raise ApiError(
+                    422,
+                    "Invalid",
+                    'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+                    {"group": "meta.k8s.io", "kind": "PatchOptions",
+                     "causes": [{"reason": "FieldValueRequired", "message": "Required value: is required for apply patch",
+                                 "field": "fieldManager"}]},
+                )
+        elif "force" in q:
+            raise ApiError(
+                422,
+                "Invalid",
+                'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
+                {"group": "meta.k8s.io", "kind": "PatchOptions",
+                 "causes": [{"reason": "FieldValueForbidden", "message": "Forbidden: may not be specified for non-apply patch",
+                             "field": "force"}]},
+            )
+        body = parse_body(req.body, mt, allow_yaml=mt == "application/apply-patch+yaml")
+        existed = sub is not None or self.api.store.get(info.key(name, ns)) is not None
+        out = self.api.patch(
+            info.plural, name, body, mt, ns, subresource=sub, dry_run=self._dry_run(req),
+            force=force, field_manager=field_manager,
+        )
+        return self._object_response(req, info, out, 200 if existed else 201)
+
+    def _delete_options(self, req: Request) -> Obj:
+        opts: Obj = {}
+        if req.body.strip():
+            self._check_json_content_type(req)
+            body = parse_body(req.body, req.header("content-type") or None)
+            if not isinstance(body, dict):
+                raise _bad("the body of the request was in an unknown format")
+            opts = body
+        q = req.query
+        if "gracePeriodSeconds" in q:
+            opts["gracePeriodSeconds"] = query_int(q, "gracePeriodSeconds")
+        if "propagationPolicy" in q:
+            opts["propagationPolicy"] = query_str(q, "propagationPolicy")
+        if "orphanDependents" in q:
+            opts["orphanDependents"] = query_bool(q, "orphanDependents")
+        grace = opts.get("gracePeriodSeconds")
+        if grace is not None and (not isinstance(grace, int) or isinstance(grace, bool)):
+            raise _bad("gracePeriodSeconds must be an integer")
+        policy = opts.get("propagationPolicy")
+        if policy is not None and not isinstance(policy, str):
+            raise _bad("propagationPolicy must be a string")
+        orphan = opts.get("orphanDependents")
+        if orphan is not None:
+            if policy:
+                raise ApiError(
+                    422, "Invalid",
+                    'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: '
+                    f'"{policy}": orphanDependents and deletionPropagation cannot be both set',
+                )
+            opts["propagationPolicy"] = "Orphan" if orphan else "Background"
+        pre = opts.get("preconditions")
+        if pre is not None and not isinstance(pre, dict):
+            raise _bad("preconditions must be an object")
+        return opts
+
+    def _delete(self, req: Request, info: ResourceInfo, ns: str | None, name: str) -> Response:
+        opts = self._delete_options(req)
+        dry_run = self._dry_run(req, opts)
+        out = self.api.delete(
+            info.plural,
+            name,
+            ns,
+            grace_period_seconds=opts.get("gracePeriodSeconds"),
+            propagation_policy=opts.get("propagationPolicy"),
+            preconditions=opts.get("preconditions"),
+            dry_run=dry_run,
+        )
+        gone = not dry_run and self.api.store.get(info.key(name, ns if info.namespaced else None)) is None
+        if gone and info.plural != "pods":
+            details: Obj = {"name": name, "kind": info.plural, "uid": out.get("metadata", {}).get("uid")}
+            if info.group:
+                details = {"name": name, "group": info.group, "kind": info.plural, "uid": details["uid"]}
+            return json_response(
+                200, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}
+            )
+        return json_response(200, out)
+
+    def _delete_collection(self, req: Request, info: ResourceInfo, ns: str | None) -> Response:
+        opts = self._delete_options(req)
+        if self._dry_run(req, opts):
+            lst = self.api.list(
+                info.plural, ns, label_selector=query_str(req.query, "labelSelector"),
+                field_selector=query_str(req.query, "fieldSelector"),
+            )
+            return json_response(200, lst)
+        out = self.api.delete_collection(
+            info.plural,
+            ns,
+            label_selector=query_str(req.query, "labelSelector"),
+            field_selector=query_str(req.query, "fieldSelector"),
+            grace_period_seconds=opts.get("gracePeriodSeconds"),
+            propagation_policy=opts.get("propagationPolicy"),
+        )
+        return json_response(200, out)
+
+    # -- watch -------------------------------------------------------------------------------
+    async def _stream_watch(
+        self, req: Request, spec: WatchSpec, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        info = spec.info
+        clock = self.api.clock
+
+        def encode(etype: str, obj: Obj) -> bytes:
+            if spec.table and etype not in ("BOOKMARK", "ERROR"):
+                obj = tables.to_table(
+                    info, [obj], clock.now(), list_meta={"resourceVersion": obj.get("metadata", {}).get("resourceVersion", "")},
+                    include_object=spec.include_object,
+                )
+            return _dumps({"type": etype, "object": obj}) + b"\n"
+
+        def handler(etype: str, obj: Obj) -> None:
+            # called synchronously from the simulation: serialise now, the object may be shared
+            try:
+                queue.put_nowait(encode(etype, obj))
+            except Exception:
+                self.internal_errors += 1
+                log.exception("could not encode a watch event")
+
+        def on_close() -> None:
+            queue.put_nowait(None)
+
+        try:
+            watcher = self.api.watch(
+                info.plural,
+                handler,
+                spec.namespace,
+                label_selector=spec.label_selector,
+                field_selector=spec.field_selector,
+                resource_version=spec.resource_version,
+                allow_bookmarks=spec.bookmarks,
+                on_close=on_close,
+            )
+        except ApiError as e:
+            await self._write(writer, error_response(e), close=True)
+            return
+        except Exception as e:
+            self.internal_errors += 1
+            log.exception("internal error starting a watch %s", req.target)
+            await self._write(
+                writer, json_response(500, status(500, "InternalError", f"Internal error occurred: {e}")), close=True
+            )
+            return
+        try:
+            self.api.loop.run_ready()
+        except Exception:
+            self.internal_errors += 1
+            log.exception("simulation failed after starting a watch")
+        aloop = asyncio.get_running_loop()
+        deadline = aloop.time() + spec.timeout_s
+
+        async def client_gone() -> None:
+            with contextlib.suppress(Exception):
+                while await reader.read(65536):
+                    pass
+            queue.put_nowait(None)
+
+        gone_task = asyncio.ensure_future(client_gone())
+        try:
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                b"Cache-Control: no-cache, private\r\nX-Content-Type-Options: nosniff\r\n\r\n"
+            )
+            await writer.drain()
+            done = False
+            while not done:
+                remaining = deadline - aloop.time()
+                if remaining <= 0:
+                    break
+                try:
+                    item = await asyncio.wait_for(queue.get(), remaining)
+                except TimeoutError:
+                    break
+                batch: list[bytes] = []
+                while True:
+                    if item is None:
+                        done = True
+                        break
+                    batch.append(item)
+                    if queue.empty():
+                        break
+                    item = queue.get_nowait()
+                if batch:
+                    data = b"".join(batch)
+                    writer.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                    await writer.drain()
+            writer.write(b"0\r\n\r\n")
+            await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            watcher.stop()
+            gone_task.cancel()
+
+
+# == driving simulated time =================================================================
+async def drive(loop: EventLoop, *, speed: float = 1.0, tick_s: float = 0.05) -> None:
+    """Advance the simulation's clock with real time, forever (cancel the task to stop).
+
+    This is the one place in ``reference_impl`` that reads real time: the asyncio loop's
+    monotonic clock (``asyncio.get_running_loop().time()``). Every ``tick_s`` real seconds the
+    simulated clock is moved to ``start + elapsed_real * speed`` (never backwards: if someone
+    advanced the simulation past that point, it waits for real time to catch up), running the
+    events due on the way. Exceptions raised by simulated components are logged, not fatal.
+    """
+    aloop = asyncio.get_running_loop()
+    real0 = aloop.time()
+    sim0 = loop.now()
+    while True:
+        target = sim0 + (aloop.time() - real0) * speed
+        try:
+            if target > loop.now():
+                loop.run_until(target)
+            else:
+                loop.run_ready()
+        except Exception:
+            log.exception("simulation step failed")
+        await asyncio.sleep(tick_s)
+
+
+__all__ = [
+    "VERSION_INFO",
+    "HttpApiServer",
+    "Request",
+    "Response",
+    "drive",
+    "parse_body",
+    "query_bool",
+]

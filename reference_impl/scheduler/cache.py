@@ -1,0 +1,162 @@
+"""The scheduler cache: node infos kept up to date incrementally, plus assumed pods.
+
+Models ``pkg/scheduler/internal/cache/cache.go`` and ``node_tree.go``. Assigned pods come from
+the informer; a pod the scheduler has just bound is *assumed* onto its node at once so the
+next cycle sees its requests before the watch event arrives; the event then confirms it, and
+a failed bind forgets it. Nodes are listed in the node tree's order: zones in order of first
+appearance, nodes within a zone in insertion order, interleaved round-robin across zones, so
+that the rotating start index of a cycle visits zones evenly.
+
+A pod whose node is not (yet) known keeps a node info without a node, as upstream; such
+infos are not listed. Left out: assumed-pod expiry (binding is synchronous here, so an
+assumed pod is either bound or forgotten within the cycle), image states, snapshot
+generations (cycles run on the cache directly: nothing changes it mid-cycle).
+"""
+
+from __future__ import annotations
+
+from reference_impl.scheduler.types import LABEL_REGION, LABEL_ZONE, NodeInfo, Obj, PodInfo
+
+
+def zone_key(labels: dict[str, str]) -> str:
+    """``utilnode.GetZoneKey``: region and zone; "" when neither is set."""
+    region = labels.get(LABEL_REGION, "")
+    zone = labels.get(LABEL_ZONE, "")
+    if not region and not zone:
+        return ""
+    return f"{region}:\x00:{zone}"
+
+
+class SchedulerCache:
+    def __init__(self) -> None:
+        self.infos: dict[str, NodeInfo] = {}
+        self._pod_node: dict[str, str] = {}  # pod key -> node name
+        self._assumed: dict[str, str] = {}  # pod key -> node name, not yet confirmed
+        self._zones: dict[str, list[str]] = {}  # insertion-ordered zones -> node names
+        self._node_zone: dict[str, str] = {}
+        self._list: list[NodeInfo] | None = None
+        self.pods_with_affinity = 0
+        self.pods_with_required_anti_affinity = 0
+
+    # -- nodes ----------------------------------------------------------------------------
+    def add_node(self, node: Obj) -> None:
+        name = node["metadata"]["name"]
+        info = self.infos.get(name)
+        if info is None:
+            info = self.infos[name] = NodeInfo(name)
+        info.set_node(node)
+        self._place(name, zone_key(info.labels))
+
+    def update_node(self, node: Obj) -> None:
+        self.add_node(node)
+
+    def remove_node(self, name: str) -> None:
+        info = self.infos.get(name)
+        if info is None:
+            return
+        if info.pods:
+            info.node = None  # its pods are still assigned; keep their sums until they go
+        else:
+            del self.infos[name]
+        self._unplace(name)
+
+    def _place(self, name: str, zone: str) -> None:
+        old = self._node_zone.get(name)
+        if old == zone:
+            return
+        if old is not None:
+            self._unplace(name)
+        self._zones.setdefault(zone, []).append(name)
+        self._node_zone[name] = zone
+        self._list = None
+
+    def _unplace(self, name: str) -> None:
+        zone = self._node_zone.pop(name, None)
+        if zone is None:
+            return
+        names = self._zones[zone]
+        names.remove(name)
+        if not names:
+            del self._zones[zone]
+        self._list = None
+
+    def node_list(self) -> list[NodeInfo]:
+        """Nodes in node-tree order (``nodeTree.list``)."""
+        if self._list is None:
+            zones = list(self._zones.values())
+            out: list[NodeInfo] = []
+            depth = max((len(z) for z in zones), default=0)
+            for i in range(depth):
+                for z in zones:
+                    if i < len(z):
+                        out.append(self.infos[z[i]])
+            self._list = out
+        return self._list
+
+    def num_nodes(self) -> int:
+        return len(self._node_zone)
+
+    def nodes_with_affinity(self) -> list[NodeInfo]:
+        if not self.pods_with_affinity:
+            return []
+        return [n for n in self.node_list() if n.pods_with_affinity]
+
+    def nodes_with_required_anti_affinity(self) -> list[NodeInfo]:
+        if not self.pods_with_required_anti_affinity:
+            return []
+        return [n for n in self.node_list() if n.pods_with_required_anti_affinity]
+
+    def _count(self, pod: PodInfo, sign: int) -> None:
+        if pod.has_affinity:
+            self.pods_with_affinity += sign
+        if pod.required_anti_affinity:
+            self.pods_with_required_anti_affinity += sign
+
+    # -- pods -----------------------------------------------------------------------------
+    def _info_for(self, node_name: str) -> NodeInfo:
+        info = self.infos.get(node_name)
+        if info is None:
+            info = self.infos[node_name] = NodeInfo(node_name)
+        return info
+
+    def assume(self, pod: PodInfo, node_name: str) -> None:
+        self._remove(pod.key)
+        self._info_for(node_name).add_pod(pod)
+        self._count(pod, 1)
+        self._pod_node[pod.key] = node_name
+        self._assumed[pod.key] = node_name
+
+    def forget(self, pod: PodInfo) -> None:
+        if self._assumed.pop(pod.key, None) is not None:
+            self._remove(pod.key)
+
+    def is_assumed(self, key: str) -> bool:
+        return key in self._assumed
+
+    def add_pod(self, pod: PodInfo) -> None:
+        """An assigned pod seen by the informer (confirms an assumed one)."""
+        self._assumed.pop(pod.key, None)
+        self._remove(pod.key)
+        self._info_for(pod.node_name).add_pod(pod)
+        self._count(pod, 1)
+        self._pod_node[pod.key] = pod.node_name
+
+    def remove_pod(self, key: str) -> None:
+        self._assumed.pop(key, None)
+        self._remove(key)
+
+    def _remove(self, key: str) -> None:
+        node_name = self._pod_node.pop(key, None)
+        if node_name is None:
+            return
+        info = self.infos.get(node_name)
+        if info is None:
+            return
+        gone = info.remove_pod(key)
+        if gone is not None:
+            self._count(gone, -1)
+        if info.node is None and not info.pods:
+            del self.infos[node_name]
+
+    def pod_node(self, key: str) -> str | None:
+        return self._pod_node.get(key)
