@@ -18,10 +18,11 @@ Go's map-iteration nondeterminism (patch keys are processed in document order).
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping
 from typing import Any
+
+from reference_impl.apiserver._json import clone as _clone
 
 __all__ = [
     "MAX_JSON_PATCH_OPERATIONS",
@@ -104,8 +105,8 @@ def _json_equal(a: Any, b: Any) -> bool:
 def json_merge_patch(target: Any, patch: Any) -> Any:
     """RFC 7386: a null member deletes, an object merges recursively, anything else replaces."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result: dict[str, Any] = copy.deepcopy(target) if isinstance(target, dict) else {}
+        return _clone(patch)
+    result: dict[str, Any] = _clone(target) if isinstance(target, dict) else {}
     _merge_into(result, patch)
     return result
 
@@ -121,7 +122,7 @@ def _merge_into(target: dict[str, Any], patch: Mapping[str, Any]) -> None:
                 target[key] = current
             _merge_into(current, value)
         else:
-            target[key] = copy.deepcopy(value)
+            target[key] = _clone(value)
 
 
 def merge_patch_object(live: dict[str, Any], patch: Any) -> dict[str, Any]:
@@ -281,7 +282,7 @@ def json_patch(target: Any, ops: Any) -> Any:
     from a missing object member copies null.
     """
     if ops is None:
-        return copy.deepcopy(target)
+        return _clone(target)
     if not isinstance(ops, list):
         raise PatchError(
             f"json: cannot unmarshal {_go_json_type(ops)} into Go value of type jsonpatch.Patch", 400
@@ -296,7 +297,7 @@ def json_patch(target: Any, ops: Any) -> Any:
             f"The allowed maximum operations in a JSON patch is {MAX_JSON_PATCH_OPERATIONS}, got {len(ops)}",
             413,
         )
-    doc: Any = copy.deepcopy(target)
+    doc: Any = _clone(target)
     for op in ops:
         try:
             doc = _apply_op(doc, op)
@@ -310,7 +311,7 @@ def _apply_op(doc: Any, op: Mapping[str, Any]) -> Any:
     kind = kind if isinstance(kind, str) else "unknown"
     missing_path = f"operation missing path field: {_ERR_MISSING}"
     missing_from = f"operation, missing from field: {_ERR_MISSING}"
-    value = copy.deepcopy(op.get("value"))
+    value = _clone(op.get("value"))
     if kind == "add":
         path = _op_string(op, "path", f"add operation failed to decode path: {_ERR_MISSING}")
         con, key = _find_object(doc, path)
@@ -385,7 +386,7 @@ def _apply_op(doc: Any, op: Mapping[str, Any]) -> Any:
                 f"copy operation does not apply: doc is missing destination path: {path}: {_ERR_MISSING}"
             )
         try:
-            _con_add(con, key, copy.deepcopy(copied))
+            _con_add(con, key, _clone(copied))
         except _OpError as err:
             raise _OpError(f"error while adding value during copy: {err.message}") from None
     elif kind == "test":
@@ -785,7 +786,7 @@ def strategic_merge_patch(target: dict[str, Any], patch: dict[str, Any], kind: s
             400,
         )
     merger = _StrategicMerger(kind)
-    base = copy.deepcopy(target) if isinstance(target, dict) else {}
+    base = _clone(target) if isinstance(target, dict) else {}
     return merger.merge_map(base, patch, ())
 
 

@@ -30,6 +30,7 @@ from reference_impl.apiserver import defaults as _defaults
 from reference_impl.apiserver import errors as E
 from reference_impl.apiserver import patch as _patch
 from reference_impl.apiserver import validation as _validation
+from reference_impl.apiserver._json import clone
 from reference_impl.apiserver.registry import REGISTRY, Registry, ResourceInfo
 from reference_impl.apiserver.selectors import (
     SUPPORTED_FIELDS,
@@ -43,19 +44,6 @@ from reference_impl.apiserver.selectors import (
 from reference_impl.apiserver.watch import Cacher, Watcher, WatchHandler
 from reference_impl.sim import EventLoop, SeededRandom
 from reference_impl.store import Compacted, Compare, Delete, FutureRevision, KeyValue, Put, Store
-
-try:  # orjson makes deep copies several times cheaper; plain json is the fallback
-    import orjson as _orjson
-
-    def clone(obj: Any) -> Any:
-        """A deep copy of a JSON-like value."""
-        return _orjson.loads(_orjson.dumps(obj))
-
-except ImportError:  # pragma: no cover
-
-    def clone(obj: Any) -> Any:
-        return json.loads(json.dumps(obj))
-
 
 Obj = dict[str, Any]
 
