@@ -28,6 +28,23 @@ Decoder = Callable[[Any, int], Obj]
 INDEX_FIELDS: dict[str, str] = {"pods": "spec.nodeName"}
 
 
+def _name(o: Obj) -> str:
+    return str(o.get("metadata", {}).get("name") or "")
+
+
+def _namespace(o: Obj) -> str:
+    return str(o.get("metadata", {}).get("namespace") or "")
+
+
+def _node_name(o: Obj) -> str:
+    return str((o.get("spec") or {}).get("nodeName") or "")
+
+
+# Fields a watcher can test without building the whole field set (the hot kubelet path).
+_FAST_FIELDS: dict[str, Callable[[Obj], str]] = {"metadata.name": _name, "metadata.namespace": _namespace}
+_FAST_POD_FIELDS: dict[str, Callable[[Obj], str]] = {**_FAST_FIELDS, "spec.nodeName": _node_name}
+
+
 def _index_value(resource: str, obj: Obj) -> str | None:
     if resource == "pods":
         return str(obj.get("spec", {}).get("nodeName") or "")
@@ -39,6 +56,7 @@ class Watcher:
 
     __slots__ = (
         "_cacher",
+        "_fast",
         "bookmarks",
         "closed",
         "field_selector",
@@ -72,6 +90,10 @@ class Watcher:
         self.closed = False
         field = INDEX_FIELDS.get(self.resource)
         self.index_value = field_selector.value_for(field) if field else None
+        getters = _FAST_POD_FIELDS if self.resource == "pods" else _FAST_FIELDS
+        fast = [(getters.get(f), op, v) for f, op, v in field_selector.requirements]
+        # None when some field needs the full field set
+        self._fast = None if any(g is None for g, _, _ in fast) else fast
 
     def matches(self, obj: Obj) -> bool:
         meta = obj.get("metadata", {})
@@ -79,9 +101,14 @@ class Watcher:
             return False
         if not self.label_selector.empty and not self.label_selector.matches(meta.get("labels")):
             return False
-        if not self.field_selector.empty and not self.field_selector.matches(field_set(self.resource, obj)):
-            return False
-        return True
+        if self.field_selector.empty:
+            return True
+        if self._fast is not None:
+            for getter, op, value in self._fast:
+                if (getter(obj) == value) == (op == "!="):  # type: ignore[misc]
+                    return False
+            return True
+        return self.field_selector.matches(field_set(self.resource, obj))
 
     def stop(self) -> None:
         """Close from the client side: no more events, no close callback."""

@@ -39,7 +39,9 @@ class EventRecorder:
                 self._seen[key] = (name, evns, count + 1)
                 return
             self._seq += 1
-            name = f"{meta.get('name', 'unknown')}.{self.client.api.clock.now() * 1e9:.0f}{self._seq:x}"[:253]
+            # upstream: "<name>.<UnixNano in hex>"; the sequence keeps one recorder's names apart
+            base = f"{meta.get('name', 'unknown')}.{int(self.client.api.clock.now() * 1e9):x}"
+            name = f"{base}{self._seq:x}"[:253]
             source: Obj = {"component": self.component}
             if self.host:
                 source["host"] = self.host
@@ -65,7 +67,17 @@ class EventRecorder:
                 "reportingComponent": self.component,
                 "reportingInstance": self.host or "",
             }
-            self.client.create("events", ev, ns)
+            for attempt in range(4):
+                try:
+                    self.client.create("events", ev, ns)
+                    break
+                except ApiError as e:
+                    # another component's recorder took the name at the same instant: draw again
+                    if e.code != 409 or attempt == 3:
+                        raise
+                    self._seq += 1
+                    name = f"{base}{self._seq:x}{attempt}"[:253]
+                    ev["metadata"]["name"] = name
             self._seen[key] = (name, ns, 1)
         except (ApiError, Unreachable):
             self._seen.pop(key, None)

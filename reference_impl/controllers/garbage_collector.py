@@ -114,7 +114,7 @@ class GarbageCollector:
         if not uid:
             return
         node = self.graph.get(uid)
-        owners = copy.deepcopy(meta.get("ownerReferences") or [])
+        owners = [dict(o) for o in meta.get("ownerReferences") or []]  # flat dicts: a shallow copy each
         if node is None:
             node = _Node(uid, obj.get("apiVersion", ""), obj.get("kind", ""), meta["name"], meta.get("namespace"))
             self.graph[uid] = node

@@ -87,6 +87,7 @@ class PodWorker:
     timers: list[Timer] = field(default_factory=list)
     written_status: Obj | None = None
     status_dirty: bool = False
+    requests: tuple[int, int] = (0, 0)  # (cpu milli, memory bytes), parsed once at admission
 
     def all_containers(self) -> list[ContainerState]:
         return self.init_containers + self.containers
@@ -369,6 +370,11 @@ class Kubelet(Component):
             if w is None:
                 return
         w.pod = pod
+        if w.written_status is not None and _owned_view(pod.get("status") or {}) != _owned_view(w.written_status):
+            # someone else rewrote what the kubelet owns (e.g. the node controller's
+            # MarkPodsNotReady during a partition): re-post, as status_manager's needsReconcile does
+            w.written_status = None
+            self._mark_dirty(w)
         if meta.get("deletionTimestamp") and not w.terminating:
             self._terminate(w, deleting=True)
         elif meta.get("deletionTimestamp") and w.terminated:
@@ -439,7 +445,7 @@ class Kubelet(Component):
         for w in self.workers.values():
             if w.rejected or w.phase in ("Succeeded", "Failed"):
                 continue
-            c, m = self._requests(w.pod)
+            c, m = w.requests
             used_cpu += c
             used_mem += m
             active += 1
@@ -463,6 +469,7 @@ class Kubelet(Component):
                 ContainerState(c["name"], c.get("image", ""), init=True) for c in spec.get("initContainers") or []
             ],
         )
+        w.requests = (cpu, mem)
         self.workers[key] = w
         if reason is not None:
             w.rejected = True
@@ -555,12 +562,12 @@ class Kubelet(Component):
             self._ctimer(c, 1.0, self._image_backoff, w, c)
             return
         self.images.add(c.image)
-        pull_ms = int(self.config.image_pull_s * 1000)
+        took = go_duration(self.config.image_pull_s)
         self._event(
             w.pod,
             "Normal",
             "Pulled",
-            f'Successfully pulled image "{c.image}" in {pull_ms}ms ({pull_ms}ms including waiting). '
+            f'Successfully pulled image "{c.image}" in {took} ({took} including waiting). '
             "Image size: 1048576 bytes.",
         )
         self._ctimer(c, self.config.container_start_s, self._run, w, c)
@@ -973,6 +980,33 @@ class Kubelet(Component):
             return ""
         lines = self.logs.get((key, w.uid, container or ""), [])
         return "".join(line + "\n" for line in lines)
+
+
+_OWNED_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")
+
+
+def _owned_view(status: Obj) -> tuple[object, ...]:
+    """The parts of a pod status only the kubelet writes: phase and its conditions' states."""
+    conds = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
+    return (status.get("phase"), *(conds.get(t) for t in _OWNED_CONDITIONS))
+
+
+def go_duration(seconds: float) -> str:
+    """Go's ``time.Duration.String()`` for a duration truncated to milliseconds (``1s``, ``1.5s``, ``500ms``, ``1m0s``)."""
+    ms = int(round(seconds * 1000))
+    if ms == 0:
+        return "0s"
+    if ms < 1000:
+        return f"{ms}ms"
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s = rem / 1000
+    sec = f"{s:.3f}".rstrip("0").rstrip(".") + "s"
+    if h:
+        return f"{h}h{m}m{sec}"
+    if m:
+        return f"{m}m{sec}"
+    return sec
 
 
 def hash_str(s: str) -> int:
