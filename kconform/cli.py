@@ -165,19 +165,23 @@ def cmd_run(ns: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _backend_options(ns: argparse.Namespace) -> dict[str, Any]:
+def _backend_options(ns: argparse.Namespace, backend: str | None = None) -> dict[str, Any]:
+    """Constructor options for ``backend`` (kind-only options only go to the kind backend)."""
+    backend = backend or getattr(ns, "backend", None) or "reference"
+    if backend == "reference":
+        return {}
     opts: dict[str, Any] = {}
-    for attr, key in (
-        ("kubeconfig", "kubeconfig"),
-        ("context", "context"),
-        ("kind_bin", "kind_bin"),
-        ("cluster_name", "cluster_name"),
-    ):
+    attrs = [("kubeconfig", "kubeconfig"), ("context", "context")]
+    if backend == "kind":
+        attrs += [("kind_bin", "kind_bin"), ("cluster_name", "cluster_name")]
+    for attr, key in attrs:
         v = getattr(ns, attr, None)
         if v:
             opts[key] = v
-    if getattr(ns, "keep_cluster", False):
+    if backend == "kind" and getattr(ns, "keep_cluster", False):
         opts["keep_cluster"] = True
+    if backend == "kind" and getattr(ns, "kind_create", False):
+        opts["create"] = True
     if getattr(ns, "allow_destructive", False):
         opts["allow_destructive"] = True
     return opts
@@ -203,7 +207,7 @@ def cmd_replay(ns: argparse.Namespace) -> int:
     program = Program.load(Path(ns.file))
     backend = ns.backend or program.backend
     seed = ns.seed if ns.seed is not None else program.seed
-    options = _backend_options(ns)
+    options = _backend_options(ns, backend)
     sess = session.configure(backend=backend, seed=seed if isinstance(seed, int) else 0, options=options, nodes=program.nodes)
     try:
         cluster = sess.make_cluster()
@@ -239,6 +243,7 @@ def _add_backend_args(p: argparse.ArgumentParser, *, default: str | None = "refe
     p.add_argument("--kind-bin", dest="kind_bin", help="kind executable (default: kind on PATH)")
     p.add_argument("--cluster-name", dest="cluster_name", help="kind cluster name")
     p.add_argument("--keep-cluster", dest="keep_cluster", action="store_true", help="keep a kind cluster kconform created")
+    p.add_argument("--kind-create", dest="kind_create", action="store_true", help="create the kind cluster if it is missing")
     p.add_argument(
         "--allow-destructive", dest="allow_destructive", action="store_true",
         help="allow node faults on a cluster kconform did not create",

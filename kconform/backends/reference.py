@@ -231,3 +231,66 @@ class ReferenceBackend:
                 agents.proxy.stop()
         self.cluster.scheduler.stop()
         self.cluster.controller_manager.stop()
+
+
+# == serving the reference over HTTP (``kconform serve``) ====================================
+def write_kubeconfig(path: str, url: str) -> None:
+    """A private kubeconfig (mode 0600) pointing at ``url``; never touches ~/.kube/config."""
+    import os
+
+    import yaml
+
+    doc = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "kconform", "cluster": {"server": url}}],
+        "users": [{"name": "kconform", "user": {}}],
+        "contexts": [{"name": "kconform", "context": {"cluster": "kconform", "user": "kconform"}}],
+        "current-context": "kconform",
+        "preferences": {},
+    }
+    tmp = f"{path}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        yaml.safe_dump(doc, f, sort_keys=False)
+    os.replace(tmp, path)
+
+
+async def serve(
+    *,
+    nodes: int,
+    seed: int,
+    host: str,
+    port: int,
+    kubeconfig: str,
+    speed: float,
+    ready: Callable[[str], None],
+) -> None:
+    """Run the reference cluster against the wall clock until cancelled (SIGINT/SIGTERM)."""
+    import asyncio
+    import signal
+
+    from reference_impl.apiserver.http import HttpApiServer, drive
+
+    backend = ReferenceBackend(nodes=nodes, seed=seed)
+
+    def on_fault(body: dict[str, Any]) -> dict[str, Any]:
+        fault = F.fault_from_dict(body)  # InvalidArgument is a ValueError: the server answers 400
+        backend.inject(fault)
+        return {"kind": "Status", "apiVersion": "v1", "status": "Success", "message": f"injected {fault.describe()}"}
+
+    server = HttpApiServer(backend.api, host=host, port=port, on_fault=on_fault)
+    await server.start()
+    driver = asyncio.ensure_future(drive(backend.cluster.loop, speed=speed))
+    write_kubeconfig(kubeconfig, server.url)
+    ready(server.url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        driver.cancel()
+        await server.stop()
+        backend.close()
