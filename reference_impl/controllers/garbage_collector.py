@@ -114,6 +114,14 @@ class GarbageCollector:
         if not uid:
             return
         node = self.graph.get(uid)
+        if old is not None and node is not None and node.observed:
+            om = old["metadata"]
+            if (
+                om.get("ownerReferences") == meta.get("ownerReferences")
+                and om.get("deletionTimestamp") == meta.get("deletionTimestamp")
+                and om.get("finalizers") == meta.get("finalizers")
+            ):
+                return  # nothing the graph keeps changed (the common status-only update)
         owners = [dict(o) for o in meta.get("ownerReferences") or []]  # flat dicts: a shallow copy each
         if node is None:
             node = _Node(uid, obj.get("apiVersion", ""), obj.get("kind", ""), meta["name"], meta.get("namespace"))

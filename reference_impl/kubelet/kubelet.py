@@ -123,8 +123,11 @@ class Kubelet(Component):
         self.memory = memory or config.node_memory
         self.max_pods = max_pods or config.max_pods
         self.record_events = record_events
+        # the node IPAM controller's job, done at construction: the index-th /24 of the cluster CIDR
         net = ipaddress.ip_network(config.pod_cidr)
-        self.pod_cidr = str(list(net.subnets(new_prefix=24))[node_index % 256]) if net.prefixlen <= 16 else str(net)
+        if net.prefixlen > 24 or node_index >= 2 ** (24 - net.prefixlen):
+            raise ValueError(f"cluster CIDR {config.pod_cidr} has no /24 left for node #{node_index + 1}")
+        self.pod_cidr = f"{ipaddress.ip_address(int(net.network_address) + node_index * 256)}/24"
         base = ipaddress.ip_network(self.pod_cidr)
         self._ip_base = int(base.network_address)
         self._ip_size = base.num_addresses
@@ -481,8 +484,9 @@ class Kubelet(Component):
             self._write_status(w)
             return w
         w.start_time = self.loop.now()
-        self._timer(w, 0.0, self._create_sandbox, w)
-        self._write_status(w)
+        # sandbox and IP at once, so the first status write already carries the pod IP
+        self._create_sandbox(w)
+        self._mark_dirty(w)
         ads = spec.get("activeDeadlineSeconds")
         if ads:
             self._timer(w, float(ads), self._deadline_exceeded, w)

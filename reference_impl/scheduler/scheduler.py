@@ -101,6 +101,20 @@ def node_update_events(old: Obj, new: Obj) -> list[str]:
     return events
 
 
+_TERMINAL = ("Succeeded", "Failed")
+
+
+def _status_only_change_of_assigned(old: Obj, new: Obj) -> bool:
+    """A status write (kubelet heartbeat of a running pod) that changes nothing the cache keeps."""
+    ospec, nspec = old.get("spec") or {}, new.get("spec") or {}
+    if not ospec.get("nodeName") or ospec is not nspec and ospec != nspec:
+        return False
+    om, nm = old.get("metadata") or {}, new.get("metadata") or {}
+    if om.get("labels") != nm.get("labels") or om.get("deletionTimestamp") != nm.get("deletionTimestamp"):
+        return False
+    return ((old.get("status") or {}).get("phase") in _TERMINAL) == ((new.get("status") or {}).get("phase") in _TERMINAL)
+
+
 def _pod_updated(old: Obj, new: Obj) -> bool:
     """``isPodUpdated``: anything but status, resourceVersion and managed fields changed."""
     om, nm = old.get("metadata") or {}, new.get("metadata") or {}
@@ -186,6 +200,8 @@ class Scheduler(Component):
             self.queue.add(pi)
 
     def _on_pod_update(self, old: Obj, new: Obj) -> None:
+        if _status_only_change_of_assigned(old, new):
+            return  # the node info depends on spec, labels and terminal-ness only: nothing to do
         pi = self._confirmed_binding(old, new) or PodInfo(new)
         if pi.node_name:
             self.queue.delete(pi.key)
