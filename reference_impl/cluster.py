@@ -288,7 +288,7 @@ class ReferenceCluster:
         for kv in res.kvs:
             h.update(kv.key.encode())
             h.update(str(kv.mod_revision).encode())
-            h.update(repr(sorted(_flatten(kv.value))).encode())
+            h.update(kv.value if isinstance(kv.value, bytes) else repr(sorted(_flatten(kv.value))).encode())
         return h.hexdigest()
 
     def component_errors(self) -> list[str]:

@@ -38,3 +38,23 @@ except ImportError:  # pragma: no cover
             import copy
 
             return copy.deepcopy(obj)
+
+
+try:
+    import orjson as _oj
+
+    def dumps(obj: Any) -> bytes:
+        """Encode for the store (compact, deterministic for a given dict order)."""
+        return _oj.dumps(obj)
+
+    def loads(data: bytes) -> Any:
+        """A fresh object from stored bytes."""
+        return _oj.loads(data)
+
+except ImportError:  # pragma: no cover
+
+    def dumps(obj: Any) -> bytes:
+        return json.dumps(obj, separators=(",", ":")).encode()
+
+    def loads(data: bytes) -> Any:
+        return json.loads(data)

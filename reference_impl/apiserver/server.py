@@ -30,7 +30,7 @@ from reference_impl.apiserver import defaults as _defaults
 from reference_impl.apiserver import errors as E
 from reference_impl.apiserver import patch as _patch
 from reference_impl.apiserver import validation as _validation
-from reference_impl.apiserver._json import clone
+from reference_impl.apiserver._json import clone, dumps, loads
 from reference_impl.apiserver.registry import REGISTRY, Registry, ResourceInfo
 from reference_impl.apiserver.selectors import (
     SUPPORTED_FIELDS,
@@ -220,9 +220,15 @@ class APIServer:
         return info
 
     @staticmethod
-    def decode(value: Obj, rev: int) -> Obj:
-        """What a client sees: a private copy with the resourceVersion of its revision."""
-        obj: Obj = clone(value)
+    def decode(value: bytes, rev: int) -> Obj:
+        """What a client sees: a fresh object from the stored bytes, with its revision."""
+        obj: Obj = loads(value)
+        obj["metadata"]["resourceVersion"] = str(rev)
+        return obj
+
+    @staticmethod
+    def _stamp(obj: Obj, rev: int) -> Obj:
+        """Hand out an object this call built itself, with the revision it was stored at."""
         obj["metadata"]["resourceVersion"] = str(rev)
         return obj
 
@@ -250,7 +256,7 @@ class APIServer:
         self._ips = _IPAllocator(self._service_cidr)
         self._ports = _PortAllocator(*self._node_port_range)
         for kv in self.store.range(self.registry.lookup("services").key_prefix()).kvs:  # type: ignore[union-attr]
-            self._reserve_service(kv.value)
+            self._reserve_service(loads(kv.value))
 
     def _reserve_service(self, svc: Obj) -> None:
         spec = svc.get("spec", {})
@@ -393,12 +399,12 @@ class APIServer:
             raise E.already_exists(info, name)
         if dry_run:
             self._release(info, obj)
-            return self.decode(obj, self.store.revision)
-        res = self.store.txn([Compare(key, "create", "=", 0)], [Put(key, obj)])
+            return self._stamp(obj, self.store.revision)
+        res = self.store.txn([Compare(key, "create", "=", 0)], [Put(key, dumps(obj))])
         if not res.succeeded:  # pragma: no cover - single-threaded, but keep etcd's shape
             self._release(info, obj)
             raise E.already_exists(info, name)
-        return self.decode(obj, res.revision)
+        return self._stamp(obj, res.revision)
 
     def _check_type(self, info: ResourceInfo, obj: Obj) -> None:
         kind = obj.get("kind")
@@ -425,7 +431,7 @@ class APIServer:
                 f'namespaces "{namespace}" not found',
                 {"name": namespace, "kind": "namespaces"},
             )
-        if kv.value.get("metadata", {}).get("deletionTimestamp") and info.plural != "events":
+        if loads(kv.value).get("metadata", {}).get("deletionTimestamp") and info.plural != "events":
             raise E.ApiError(
                 403,
                 "Forbidden",
@@ -610,7 +616,7 @@ class APIServer:
                 info, bname, [{"reason": "FieldValueRequired", "message": "Required value", "field": "target.name"}]
             )
         kv = self._get_kv(info, name, namespace)
-        pod = clone(kv.value)
+        pod = loads(kv.value)
         if pod["metadata"].get("deletionTimestamp"):
             raise E.conflict(info, name, f"pod {name} is being deleted, cannot be assigned to a host")
         node = pod["spec"].get("nodeName")
@@ -624,11 +630,11 @@ class APIServer:
     def _evict(self, info: ResourceInfo, name: str, namespace: str, body: Obj, dry_run: bool) -> Obj:
         """``pods/eviction``: a delete that honours PodDisruptionBudgets (``pkg/registry/core/pod/storage/eviction.go``)."""
         kv = self._get_kv(info, name, namespace)
-        pod = kv.value
+        pod = loads(kv.value)
         terminal = pod.get("status", {}).get("phase") in ("Succeeded", "Failed")
         if not terminal and not pod["metadata"].get("deletionTimestamp"):
             for pdb_kv in self.store.range(self.info("poddisruptionbudgets").key_prefix(namespace)).kvs:
-                pdb = pdb_kv.value
+                pdb = loads(pdb_kv.value)
                 sel = label_selector_from_dict(pdb.get("spec", {}).get("selector"))
                 if not sel.matches(pod["metadata"].get("labels")):
                     continue
@@ -651,11 +657,12 @@ class APIServer:
 
     def _pdb_pods(self, pdb: Obj, namespace: str) -> list[Obj]:
         sel = label_selector_from_dict(pdb.get("spec", {}).get("selector"))
+        pods = [loads(kv.value) for kv in self.store.range(self.info("pods").key_prefix(namespace)).kvs]
         return [
-            kv.value
-            for kv in self.store.range(self.info("pods").key_prefix(namespace)).kvs
-            if sel.matches(kv.value["metadata"].get("labels"))
-            and kv.value.get("status", {}).get("phase") not in ("Succeeded", "Failed")
+            p
+            for p in pods
+            if sel.matches(p["metadata"].get("labels"))
+            and p.get("status", {}).get("phase") not in ("Succeeded", "Failed")
         ]
 
     def _pdb_healthy(self, pdb: Obj, namespace: str) -> int:
@@ -696,7 +703,7 @@ class APIServer:
         if subresource == "scale" and "scale" in info.subresources:
             return self._scale_of(info, self._decode_kv(kv))
         if subresource == "log" and info.plural == "pods":
-            return {"log": self._pod_log(kv.value, container)}
+            return {"log": self._pod_log(loads(kv.value), container)}
         raise E.ApiError(404, "NotFound", "the server could not find the requested resource")
 
     def _pod_log(self, pod: Obj, container: str | None) -> str:
@@ -776,14 +783,14 @@ class APIServer:
                         more = True
                         break
                     cursor = kv.key
-                    v = kv.value
+                    v = self._decode_kv(kv)
                     if filtering:
                         meta = v["metadata"]
                         if not lsel.empty and not lsel.matches(meta.get("labels")):
                             continue
                         if not fsel.empty and not fsel.matches(field_set(info.plural, v)):
                             continue
-                    items.append(self._decode_kv(kv))
+                    items.append(v)
                     last_key = kv.key
                 if more or not res.more:
                     break
@@ -866,14 +873,14 @@ class APIServer:
     def _update_from(
         self, info: ResourceInfo, kv: KeyValue, obj: Obj, subresource: str | None, dry_run: bool
     ) -> Obj:
-        old: Obj = kv.value
+        old: Obj = loads(kv.value)
         name = old["metadata"]["name"]
         if subresource == "status":
-            new = clone(old)
+            new = loads(kv.value)
             new["status"] = obj.get("status", {})
             # ResetObjectMetaForStatus: a status write cannot touch labels, finalizers, owners, ...
         elif subresource == "finalize":
-            new = clone(old)
+            new = loads(kv.value)
             new.setdefault("spec", {})["finalizers"] = list((obj.get("spec") or {}).get("finalizers") or [])
         else:
             new = obj
@@ -928,7 +935,7 @@ class APIServer:
                 self._ips.used, self._ports.used = saved  # a dry run allocates nothing
             if new == old:
                 return self._decode_kv(kv)  # the real server skips no-op writes: no new revision
-            return self.decode(new, kv.mod_revision)
+            return self._stamp(new, kv.mod_revision)
         if self._should_delete_on_update(info, new):
             return self._final_delete(info, kv, new)
         return self._put(info, kv, new)
@@ -969,10 +976,11 @@ class APIServer:
         return int(meta.get("deletionGracePeriodSeconds") or 0) == 0
 
     def _put(self, info: ResourceInfo, kv: KeyValue, new: Obj) -> Obj:
-        res = self.store.txn([Compare(kv.key, "mod", "=", kv.mod_revision)], [Put(kv.key, new)])
+        new["metadata"].pop("resourceVersion", None)
+        res = self.store.txn([Compare(kv.key, "mod", "=", kv.mod_revision)], [Put(kv.key, dumps(new))])
         if not res.succeeded:  # pragma: no cover - single-threaded
             raise E.conflict(info, new["metadata"]["name"])
-        return self.decode(new, res.revision)
+        return self._stamp(new, res.revision)
 
     def patch(
         self,
@@ -1079,7 +1087,7 @@ class APIServer:
         }
 
     def _update_scale(self, info: ResourceInfo, kv: KeyValue, scale: Obj, dry_run: bool) -> Obj:
-        name = kv.value["metadata"]["name"]
+        name = kv.key.rsplit("/", 1)[1]
         rv = parse_resource_version((scale.get("metadata") or {}).get("resourceVersion"), "metadata.resourceVersion")
         if rv is not None and rv != kv.mod_revision:
             raise E.conflict(info, name)
@@ -1103,7 +1111,7 @@ class APIServer:
                     ],
                 },
             )
-        new = clone(kv.value)
+        new = loads(kv.value)
         new["spec"]["replicas"] = replicas
         out = self._update_from(info, kv, new, None, dry_run)
         return self._scale_of(info, out)
@@ -1145,7 +1153,7 @@ class APIServer:
         if grace_period_seconds is not None and grace_period_seconds < 0:
             grace_period_seconds = 1  # the real server turns negative grace into 1 (pod strategy)
         kv = self._get_kv(info, name, ns)
-        old: Obj = kv.value
+        old: Obj = loads(kv.value)
         ometa = old["metadata"]
         if preconditions:
             if preconditions.get("uid") and preconditions["uid"] != ometa.get("uid"):
@@ -1163,7 +1171,7 @@ class APIServer:
                     f"Precondition failed: ResourceVersion in precondition: {prv}, ResourceVersion in object "
                     f"meta: {kv.mod_revision}",
                 )
-        new = clone(old)
+        new = loads(kv.value)
         meta = new["metadata"]
         finalizers: list[str] = list(meta.get("finalizers") or [])
         policy = propagation_policy or "Background"
@@ -1196,7 +1204,7 @@ class APIServer:
         if finalizers:
             meta["finalizers"] = finalizers
         if dry_run:
-            return self.decode(new, kv.mod_revision)
+            return self._stamp(new, kv.mod_revision)
         if self._should_delete_on_update(info, new):
             return self._final_delete(info, kv, new)
         if new == old:
@@ -1219,7 +1227,7 @@ class APIServer:
         if not res.succeeded:  # pragma: no cover
             raise E.conflict(info, last["metadata"]["name"])
         self._release(info, last)
-        return self.decode(last, res.revision)
+        return self._stamp(last, res.revision)
 
     def delete_collection(
         self,
@@ -1314,18 +1322,19 @@ class APIServer:
             tmp = self.store.watch(info.key_prefix(ns), rv + 1, replay.extend)
             tmp.cancel()
             for ev in replay:
-                old = ev.prev_kv.value if ev.prev_kv is not None else None
-                new = ev.kv.value if ev.type == "PUT" else None
+                old = loads(ev.prev_kv.value) if ev.prev_kv is not None else None
+                new = loads(ev.kv.value) if ev.type == "PUT" else None
                 was = old is not None and w.matches(old)
                 now = new is not None and w.matches(new)
                 if now:
-                    handler("MODIFIED" if was else "ADDED", self.decode(new, ev.kv.mod_revision))  # type: ignore[arg-type]
+                    handler("MODIFIED" if was else "ADDED", self._stamp(new, ev.kv.mod_revision))  # type: ignore[arg-type]
                 elif was:
-                    handler("DELETED", self.decode(old, ev.kv.mod_revision))  # type: ignore[arg-type]
+                    handler("DELETED", self._stamp(old, ev.kv.mod_revision))  # type: ignore[arg-type]
         else:
             for kv in self.store.range(info.key_prefix(ns)).kvs:
-                if w.matches(kv.value):
-                    handler("ADDED", self._decode_kv(kv))
+                obj = self._decode_kv(kv)
+                if w.matches(obj):
+                    handler("ADDED", obj)
         cacher.add(w)
         if allow_bookmarks:
             self._ensure_bookmarks()

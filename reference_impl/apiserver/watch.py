@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from reference_impl.apiserver._json import loads
 from reference_impl.apiserver.registry import ResourceInfo
 from reference_impl.apiserver.selectors import FieldSelector, LabelSelector, field_set
 from reference_impl.store import Event, Store, WatchHandle
@@ -104,10 +105,7 @@ class Watcher:
         if self.field_selector.empty:
             return True
         if self._fast is not None:
-            for getter, op, value in self._fast:
-                if (getter(obj) == value) == (op == "!="):  # type: ignore[misc]
-                    return False
-            return True
+            return all((getter(obj) == value) != (op == "!=") for getter, op, value in self._fast)  # type: ignore[misc]
         return self.field_selector.matches(field_set(self.resource, obj))
 
     def stop(self) -> None:
@@ -171,8 +169,10 @@ class Cacher:
     def _on_events(self, events: Sequence[Event]) -> None:
         resource = self.info.plural
         for ev in events:
-            old = ev.prev_kv.value if ev.prev_kv is not None else None
-            new = ev.kv.value if ev.type == "PUT" else None
+            # stored values are bytes: decode each side once; the decoded objects are fresh, so
+            # they can be stamped with the event's revision and shared by this event's watchers
+            old = loads(ev.prev_kv.value) if ev.prev_kv is not None else None
+            new = loads(ev.kv.value) if ev.type == "PUT" else None
             some = old if old is not None else new
             assert some is not None
             ns = some.get("metadata", {}).get("namespace")
@@ -181,25 +181,28 @@ class Cacher:
                 candidates.extend(self._by_ns[ns])
             if self._by_index:
                 keys = {_index_value(resource, o) for o in (old, new) if o is not None}
-                for k in keys:
-                    if k is not None and k in self._by_index:
+                for k in sorted(k for k in keys if k is not None):
+                    if k in self._by_index:
                         candidates.extend(self._by_index[k])
             if not candidates:
                 continue
-            rev = ev.kv.mod_revision
-            decoded_new: Obj | None = None
-            decoded_gone: Obj | None = None
+            rev = str(ev.kv.mod_revision)
+            stamped_new = stamped_old = False
             for w in candidates:
                 if w.closed:
                     continue
                 was = old is not None and w.matches(old)
                 now = new is not None and w.matches(new)
                 if now:
-                    if decoded_new is None:
-                        decoded_new = self.decode(new, rev)
-                    w.handler("MODIFIED" if was else "ADDED", decoded_new)
+                    assert new is not None
+                    if not stamped_new:
+                        new["metadata"]["resourceVersion"] = rev
+                        stamped_new = True
+                    w.handler("MODIFIED" if was else "ADDED", new)
                 elif was:
                     # the real cacher sends the previous state, with the event's revision
-                    if decoded_gone is None:
-                        decoded_gone = self.decode(old, rev)  # type: ignore[arg-type]
-                    w.handler("DELETED", decoded_gone)
+                    assert old is not None
+                    if not stamped_old:
+                        old["metadata"]["resourceVersion"] = rev
+                        stamped_old = True
+                    w.handler("DELETED", old)

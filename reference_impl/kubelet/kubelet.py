@@ -997,7 +997,7 @@ def _owned_view(status: Obj) -> tuple[object, ...]:
 
 def go_duration(seconds: float) -> str:
     """Go's ``time.Duration.String()`` for a duration truncated to milliseconds (``1s``, ``1.5s``, ``500ms``, ``1m0s``)."""
-    ms = int(round(seconds * 1000))
+    ms = round(seconds * 1000)
     if ms == 0:
         return "0s"
     if ms < 1000:
