@@ -107,7 +107,7 @@ _TERMINAL = ("Succeeded", "Failed")
 def _status_only_change_of_assigned(old: Obj, new: Obj) -> bool:
     """A status write (kubelet heartbeat of a running pod) that changes nothing the cache keeps."""
     ospec, nspec = old.get("spec") or {}, new.get("spec") or {}
-    if not ospec.get("nodeName") or ospec is not nspec and ospec != nspec:
+    if not ospec.get("nodeName") or (ospec is not nspec and ospec != nspec):
         return False
     om, nm = old.get("metadata") or {}, new.get("metadata") or {}
     if om.get("labels") != nm.get("labels") or om.get("deletionTimestamp") != nm.get("deletionTimestamp"):
