@@ -87,7 +87,7 @@ def cmd_chaos(ns: argparse.Namespace) -> int:
         try:
             import json
 
-            message = json.loads(e.body).get("message", message)
+            message = json.loads(e.body or "{}").get("message", message)
         except Exception:
             pass
         raise KconformError(f"the server refused {fault.describe()}: {message}") from None

@@ -7,6 +7,7 @@ they cover, and every fault kconform knows is supported.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from typing import Any
 
@@ -108,7 +109,7 @@ class ReferenceBackend:
 
     def list(
         self, resource: str, namespace: str | None = None, *, label_selector: str | None = None
-    ) -> list[Manifest]:
+    ) -> builtins.list[Manifest]:
         out = self._call(self.api.list, resource, namespace, label_selector=label_selector)
         return list(out["items"])
 
@@ -158,7 +159,7 @@ class ReferenceBackend:
     def advance(self, seconds: float) -> None:
         self.cluster.advance(seconds)
 
-    def node_names(self) -> list[str]:
+    def node_names(self) -> builtins.list[str]:
         return self.cluster.node_names()
 
     def inject(self, fault: F.Fault) -> None:

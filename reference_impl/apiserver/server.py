@@ -805,14 +805,14 @@ class APIServer:
         for it in items:
             it.pop("kind", None)
             it.pop("apiVersion", None)
-        meta: Obj = {"resourceVersion": str(rev)}
+        list_meta: Obj = {"resourceVersion": str(rev)}
         if more and last_key is not None:
-            meta["continue"] = _encode_continue(int(rev or 0), last_key)
+            list_meta["continue"] = _encode_continue(int(rev or 0), last_key)
             if not filtering:
                 remaining = len(self.store.range(prefix, revision=rev, start_after=last_key).kvs)
                 if remaining > 0:
-                    meta["remainingItemCount"] = remaining
-        return {"kind": info.list_kind, "apiVersion": info.api_version, "metadata": meta, "items": items}
+                    list_meta["remainingItemCount"] = remaining
+        return {"kind": info.list_kind, "apiVersion": info.api_version, "metadata": list_meta, "items": items}
 
     def _selectors(self, info: ResourceInfo, label_selector: str | None, field_selector: str | None) -> tuple[Any, Any]:
         try:

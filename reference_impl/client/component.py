@@ -104,7 +104,7 @@ class Component:
         if len(self.errors) < 200:
             self.errors.append(f"{key}: {type(err).__name__}: {err}")
 
-    def every(self, period_s: float, fn: Callable[[], None], *, first_in_s: float | None = None) -> None:
+    def every(self, period_s: float, fn: Callable[[], object], *, first_in_s: float | None = None) -> None:
         """Run ``fn`` periodically (a background timer: it does not keep ``settle`` busy)."""
 
         def tick() -> None:

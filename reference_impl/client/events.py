@@ -45,7 +45,7 @@ class EventRecorder:
             source: Obj = {"component": self.component}
             if self.host:
                 source["host"] = self.host
-            ev = {
+            ev: Obj = {
                 "apiVersion": "v1",
                 "kind": "Event",
                 "metadata": {"name": name, "namespace": ns},

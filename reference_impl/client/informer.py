@@ -212,11 +212,11 @@ class Informer:
     def _replace(self, items: builtins.list[Obj]) -> None:
         fresh = {obj_key(o): o for o in items}
         for key in [k for k in self.cache if k not in fresh]:
-            old = self.cache.pop(key)
-            self._unindex(key, old)
+            gone = self.cache.pop(key)
+            self._unindex(key, gone)
             for _a, _u, d in self._handlers:
                 if d is not None:
-                    d(old)
+                    d(gone)
         for key, obj in fresh.items():
             old = self.cache.get(key)
             if old is not None and old["metadata"].get("resourceVersion") == obj["metadata"].get("resourceVersion"):

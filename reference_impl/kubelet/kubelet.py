@@ -448,9 +448,9 @@ class Kubelet(Component):
         for w in self.workers.values():
             if w.rejected or w.phase in ("Succeeded", "Failed"):
                 continue
-            c, m = w.requests
-            used_cpu += c
-            used_mem += m
+            w_cpu, w_mem = w.requests
+            used_cpu += w_cpu
+            used_mem += w_mem
             active += 1
         cap_cpu, cap_mem = milli_value(self.cpu), value(self.memory)
         reason = message = None

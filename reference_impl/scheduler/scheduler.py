@@ -147,7 +147,7 @@ class Scheduler(Component):
         w = dict(weights or {})
         self.score_plugins = [(p, w.get(p.name, p.weight)) for p in self.plugins if p.is_score]
         self.cache = SchedulerCache()
-        self.queue = self._new_queue()
+        self.scheduling_queue = self._new_queue()
         self.next_start_node_index = 0
         self._run_pending = False
         # figures, for tests and benchmarks
@@ -168,8 +168,8 @@ class Scheduler(Component):
     def setup(self) -> None:
         # a restart loses everything in memory, as a real scheduler process would
         self.cache = SchedulerCache()
-        self.queue.stop()
-        self.queue = self._new_queue()
+        self.scheduling_queue.stop()
+        self.scheduling_queue = self._new_queue()
         self._run_pending = False
         self.pods = self.informers.informer("pods", field_selector=POD_INFORMER_FIELD_SELECTOR)
         self.pods.add_handler(self._on_pod_add, self._on_pod_update, self._on_pod_delete)
@@ -177,10 +177,10 @@ class Scheduler(Component):
         self.nodes.add_handler(self._on_node_add, self._on_node_update, self._on_node_delete)
         self.namespaces = self.informers.informer("namespaces")
         self.namespaces.add_handler(None, self._on_namespace_update, None)
-        self.every(SchedulingQueue.FLUSH_UNSCHEDULABLE_PERIOD_S, self.queue.flush_unschedulable_leftover)
+        self.every(SchedulingQueue.FLUSH_UNSCHEDULABLE_PERIOD_S, self.scheduling_queue.flush_unschedulable_leftover)
 
     def stop(self) -> None:
-        self.queue.stop()
+        self.scheduling_queue.stop()
         super().stop()
 
     def _responsible(self, pi: PodInfo) -> bool:
@@ -197,14 +197,14 @@ class Scheduler(Component):
             self.cache.add_pod(pi)
             self._move(POD_ADD, None, obj)
         elif self._responsible(pi):
-            self.queue.add(pi)
+            self.scheduling_queue.add(pi)
 
     def _on_pod_update(self, old: Obj, new: Obj) -> None:
         if _status_only_change_of_assigned(old, new):
             return  # the node info depends on spec, labels and terminal-ness only: nothing to do
         pi = self._confirmed_binding(old, new) or PodInfo(new)
         if pi.node_name:
-            self.queue.delete(pi.key)
+            self.scheduling_queue.delete(pi.key)
             was_assigned = bool((old.get("spec") or {}).get("nodeName"))
             self.cache.add_pod(pi)
             if not was_assigned:
@@ -212,16 +212,16 @@ class Scheduler(Component):
             elif (old.get("metadata") or {}).get("labels") != (new.get("metadata") or {}).get("labels"):
                 self._move(POD_UPDATE_LABEL, old, new)
         elif self._responsible(pi):
-            if not self.queue.contains(pi.key):
-                self.queue.add(pi)
+            if not self.scheduling_queue.contains(pi.key):
+                self.scheduling_queue.add(pi)
             elif _pod_updated(old, new):
-                self.queue.update(pi)
+                self.scheduling_queue.update(pi)
             else:
-                qpi = self.queue.get(pi.key)
+                qpi = self.scheduling_queue.get(pi.key)
                 if qpi is not None:
                     qpi.pod = pi  # status-only change (e.g. our own condition): stay put
         else:
-            self.queue.delete(pi.key)
+            self.scheduling_queue.delete(pi.key)
 
     def _confirmed_binding(self, old: Obj, new: Obj) -> PodInfo | None:
         """The watch event of our own bind: reuse the assumed PodInfo instead of parsing again."""
@@ -245,7 +245,7 @@ class Scheduler(Component):
         if self.cache.pod_node(key) is not None:
             self.cache.remove_pod(key)
             self._move(POD_DELETE, obj, None)
-        self.queue.delete(key)
+        self.scheduling_queue.delete(key)
 
     def _on_node_add(self, obj: Obj) -> None:
         self.cache.add_node(obj)
@@ -265,7 +265,7 @@ class Scheduler(Component):
             self._move(NAMESPACE_CHANGE, old, new)
 
     def _move(self, event: str, old: Obj | None, new: Obj | None) -> None:
-        if not self.queue.unschedulable:
+        if not self.scheduling_queue.unschedulable:
             return
         by_name = self._by_name
 
@@ -278,7 +278,7 @@ class Scheduler(Component):
                     return True
             return False
 
-        self.queue.move_for_event(relevant)
+        self.scheduling_queue.move_for_event(relevant)
 
     # -- the loop -------------------------------------------------------------------------
     def _kick(self) -> None:
@@ -295,7 +295,7 @@ class Scheduler(Component):
             self.later(1.0, self._run)
             return
         for _ in range(self.BATCH):
-            qpi = self.queue.pop()
+            qpi = self.scheduling_queue.pop()
             if qpi is None:
                 return
             self.schedule_one(qpi)
@@ -450,7 +450,7 @@ class Scheduler(Component):
             return
         except Unreachable:
             self.cache.forget(pod)
-            self.queue.add_backoff(qpi)
+            self.scheduling_queue.add_backoff(qpi)
             return
         self.bound += 1
         self.recorder.event(
@@ -459,12 +459,12 @@ class Scheduler(Component):
 
     def _unschedulable(self, qpi: QueuedPodInfo, message: str, plugins: frozenset[str]) -> None:
         self.failures += 1
-        self.queue.add_unschedulable(qpi, plugins)
+        self.scheduling_queue.add_unschedulable(qpi, plugins)
         self._report(qpi.pod, "Unschedulable", message)
 
     def _error(self, qpi: QueuedPodInfo, message: str) -> None:
         self.failures += 1
-        self.queue.add_backoff(qpi)
+        self.scheduling_queue.add_backoff(qpi)
         self._report(qpi.pod, "SchedulerError", message)
 
     def _report(self, pod: PodInfo, reason: str, message: str) -> None:

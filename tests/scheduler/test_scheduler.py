@@ -100,7 +100,7 @@ def test_insufficient_cpu_message_exact() -> None:
     assert (c["status"], c["reason"], c["message"]) == ("False", "Unschedulable", want)
     failed = events(env, "FailedScheduling")
     assert [(e["type"], e["message"]) for e in failed] == [("Warning", want)]
-    assert s.queue.unschedulable.keys() == {"default/huge"}
+    assert s.scheduling_queue.unschedulable.keys() == {"default/huge"}
 
 
 def test_full_nodes_have_no_preemption_victims() -> None:
@@ -131,7 +131,7 @@ def test_no_nodes_then_node_added() -> None:
     env.node("late")
     env.settle()
     assert bindings(env)["p"] == "late"
-    assert s.queue.unschedulable == {}
+    assert s.scheduling_queue.unschedulable == {}
 
 
 def test_pod_becomes_schedulable_when_a_pod_is_deleted() -> None:
@@ -253,7 +253,7 @@ def test_bind_conflict_is_forgotten() -> None:
     info_b = s.cache.infos["b"]
     assert list(info_b.pods) == ["default/p"]
     assert s.cache.infos["a"].req_cpu == 0
-    assert len(s.queue) == 0
+    assert len(s.scheduling_queue) == 0
 
 
 @pytest.mark.parametrize("seed", [1, 2])
