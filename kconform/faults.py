@@ -127,6 +127,27 @@ class DrainNode(Fault):
     capability: ClassVar[str] = ""
 
 
+@dataclass(frozen=True)
+class TaintNode(Fault):
+    """``kubectl taint node NODE key=value:effect`` (uses the API only)."""
+
+    node: str
+    key: str
+    value: str = ""
+    effect: str = "NoSchedule"
+    capability: ClassVar[str] = ""
+
+
+@dataclass(frozen=True)
+class UntaintNode(Fault):
+    """``kubectl taint node NODE key:effect-``: remove the taint with that key and effect."""
+
+    node: str
+    key: str
+    effect: str = "NoSchedule"
+    capability: ClassVar[str] = ""
+
+
 FAULT_TYPES: dict[str, type[Fault]] = {
     cls.__name__: cls
     for cls in (
@@ -143,8 +164,26 @@ FAULT_TYPES: dict[str, type[Fault]] = {
         CordonNode,
         UncordonNode,
         DrainNode,
+        TaintNode,
+        UntaintNode,
     )
 }
+
+
+def taints_after(taints: list[dict[str, Any]], fault: Fault) -> list[dict[str, Any]]:
+    """The node's ``spec.taints`` after a Taint/UntaintNode fault (what ``kubectl taint`` sends).
+
+    Adding a taint whose key and effect exist replaces its value, as ``kubectl taint --overwrite``.
+    """
+    if isinstance(fault, TaintNode):
+        kept = [t for t in taints if not (t.get("key") == fault.key and t.get("effect") == fault.effect)]
+        new: dict[str, Any] = {"key": fault.key, "effect": fault.effect}
+        if fault.value:
+            new["value"] = fault.value
+        return [*kept, new]
+    if isinstance(fault, UntaintNode):
+        return [t for t in taints if not (t.get("key") == fault.key and t.get("effect") == fault.effect)]
+    return list(taints)
 
 
 def fault_from_dict(data: dict[str, Any]) -> Fault:

@@ -746,6 +746,12 @@ class KubeBackend:
             case F.DrainNode(node=n):
                 self._drain(n)
                 return
+            case F.TaintNode(node=n) | F.UntaintNode(node=n):
+                node = self.get("nodes", n)
+                if node is None:
+                    raise InvalidArgument(f"no node named {n!r}")
+                self._patch_node(n, {"spec": {"taints": F.taints_after(node.get("spec", {}).get("taints") or [], fault)}})
+                return
         if not fault.capability or fault.capability not in self.capabilities or self.fault_provider is None:
             raise CapabilityMissing(fault.capability or type(fault).__name__, self.name)
         self.fault_provider.inject(fault)

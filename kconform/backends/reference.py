@@ -199,6 +199,10 @@ class ReferenceBackend:
                     self._call(self.api.patch, "nodes", n, {"spec": {"unschedulable": None}}, "merge")
                 case F.DrainNode(node=n):
                     self._drain(n)
+                case F.TaintNode(node=n) | F.UntaintNode(node=n):
+                    node = self.api.get("nodes", n)
+                    taints = F.taints_after(node.get("spec", {}).get("taints") or [], fault)
+                    self._call(self.api.patch, "nodes", n, {"spec": {"taints": taints}}, "merge")
                 case _:
                     raise InvalidArgument(f"the reference backend does not know fault {fault.describe()}")
         except ClusterError as e:
