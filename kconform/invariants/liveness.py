@@ -435,6 +435,19 @@ def daemon_tolerations(template_spec: Mapping[str, Any]) -> list[Mapping[str, An
     return tolerations
 
 
+def _daemon_target(pod: Obj) -> str:
+    """The node a DaemonSet pod is meant for: its required ``metadata.name`` matchFields term."""
+    terms = (
+        ((((pod.get("spec") or {}).get("affinity") or {}).get("nodeAffinity") or {})
+         .get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms") or []
+    )
+    for term in terms:
+        for req in term.get("matchFields") or []:
+            if req.get("key") == "metadata.name" and req.get("operator") == "In" and len(req.get("values") or []) == 1:
+                return str(req["values"][0])
+    return ""
+
+
 def check_daemonsets(snapshot: Snapshot, expect: Expectations) -> list[Violation]:
     """One daemon pod on each eligible node (see the module docstring)."""
     pods_by_ds = _active_pods_by_controller(snapshot)
@@ -449,7 +462,9 @@ def check_daemonsets(snapshot: Snapshot, expect: Expectations) -> list[Violation
         tolerations = daemon_tolerations(template_spec)
         per_node: dict[str, list[Obj]] = defaultdict(list)
         for pod in pods_by_ds.get(k.uid(ds), []):
-            per_node[k.node_name(pod)].append(pod)
+            # a daemon pod not bound yet (e.g. Unschedulable for lack of room) still belongs to
+            # the node its matchFields affinity names: it is there, just stuck (judged elsewhere)
+            per_node[k.node_name(pod) or _daemon_target(pod)].append(pod)
         eligible = 0
         for node in nodes:
             node_name = k.name(node)

@@ -16,8 +16,10 @@ against kubernetes/kubernetes:
   nothing), selector not matching the template (``spec.template.metadata.labels`` Invalid),
   template restartPolicy other than Always (NotSupported), maxSurge and maxUnavailable both 0
   (``spec.strategy.rollingUpdate.maxUnavailable`` Invalid);
-- pkg/apis/batch/validation/validation.go: restartPolicy Always (NotSupported, valid values
-  OnFailure/Never), negative backoffLimit (Invalid), Indexed without completions (Required).
+- pkg/apis/batch/validation/validation.go: restartPolicy Always (Required, 'valid values:
+  "OnFailure", "Never"' — defaulting turns an omitted policy into Always, so both read as "not
+  chosen"), negative backoffLimit (Invalid), Indexed without completions (Required; with
+  parallelism set, since defaulting fills completions when both are missing).
 
 The response may hold more causes than the planted one only where noted above; a test
 should look for this cause among them.
@@ -242,7 +244,7 @@ def _job_restart_always(draw: st.DrawFn) -> InvalidCase:
     return InvalidCase(
         manifest,
         "spec.template.spec.restartPolicy",
-        FIELD_VALUE_NOT_SUPPORTED,
+        FIELD_VALUE_REQUIRED,
         "Job template restartPolicy Always",
     )
 
@@ -259,6 +261,7 @@ def _indexed_job_without_completions(draw: st.DrawFn) -> InvalidCase:
     manifest = _copy(draw(jobs(healthy=True)))
     manifest["spec"]["completionMode"] = "Indexed"
     manifest["spec"].pop("completions", None)
+    manifest["spec"].setdefault("parallelism", 1)  # else SetDefaults_Job sets completions to 1
     return InvalidCase(manifest, "spec.completions", FIELD_VALUE_REQUIRED, "Indexed Job without completions")
 
 

@@ -248,8 +248,9 @@ class EndpointSliceController:
         svc = self.sp.services.get(key)
         existing: list[Obj] = sorted(self.slices.by_index(_SLICE_SERVICE_INDEX, key), key=lambda s: s["metadata"]["name"])
         if svc is None:
-            for s in existing:
-                self._delete(key, s)
+            # upstream syncService returns on NotFound: the slices are owned by the Service and
+            # the garbage collector removes them (or orphans them, for propagationPolicy Orphan)
+            self._expected.pop(key, None)
             return
         if not has_selector(svc):
             return  # selectorless services get their slices out of band, as upstream

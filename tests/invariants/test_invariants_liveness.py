@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 import pytest
 from kinv_factories import (
     Obj,
+    container,
     daemonset,
     find,
     healthy_cluster,
@@ -326,3 +327,20 @@ def test_routes_are_skipped_without_the_capability() -> None:
     routes = healthy_routes()
     routes["node-2"]["10.96.0.10:80/TCP"] = []
     assert live(healthy_cluster(), routes=None) == []
+
+
+def test_an_unbound_daemon_pod_counts_for_the_node_its_affinity_names() -> None:
+    """A daemon pod the scheduler could not place yet is stuck, not missing (the DS controller made it)."""
+    objs = healthy_cluster()
+    objs.append(node("node-3"))
+    ds = find(objs, "DaemonSet", "agent")
+    ds["status"]["desiredNumberScheduled"] = 3
+    assert only(live(objs, routes=None)) == ("liveness.daemonset-missing-pod", "daemonset default/agent")
+    affinity = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["node-3"]}]}]}}}
+    stuck = pod("agent-3", labels={"app": "agent"}, phase="Pending", owner=ds,
+                spec={"containers": [container()], "affinity": affinity})
+    stuck["status"]["conditions"] = [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                                      "message": "0/3 nodes are available: 1 Insufficient cpu."}]
+    objs.append(stuck)
+    assert live(objs, routes=None) == []
