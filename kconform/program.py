@@ -85,16 +85,11 @@ def execute(cluster: Cluster, step: Step) -> StepResult:
         elif op == "scale":
             cluster.scale(step["resource"], step["name"], step["namespace"], int(step["replicas"]))
         elif op == "patch-image":
-            obj = cluster.get(step["resource"], step["name"], step["namespace"])
-            if obj is None:
-                return StepResult(False, "not found")
-            manifest = {
-                "apiVersion": obj["apiVersion"] if "apiVersion" in obj else step.get("apiVersion", "apps/v1"),
-                "kind": obj.get("kind", step.get("kind", "Deployment")),
-                "metadata": {"name": step["name"], "namespace": step["namespace"]},
-                "spec": {"template": {"spec": {"containers": [{"name": step["container"], "image": step["image"]}]}}},
-            }
-            cluster.apply(manifest)
+            # what ``kubectl set image`` sends: a strategic merge patch keyed by container name
+            # (an apply of a partial manifest would drop, under real server-side apply, every
+            # field the same manager set before)
+            body = {"spec": {"template": {"spec": {"containers": [{"name": step["container"], "image": step["image"]}]}}}}
+            cluster.patch(step["resource"], step["name"], step["namespace"], body, patch_type="strategic")
         elif op == "fault":
             fault: Fault = fault_from_dict(step["fault"])
             cluster.inject(fault)

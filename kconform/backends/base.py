@@ -94,6 +94,12 @@ class Cluster(Protocol):
 
     def scale(self, resource: str, name: str, namespace: str, replicas: int) -> Manifest: ...
 
+    def patch(
+        self, resource: str, name: str, namespace: str | None, body: Any, *, patch_type: str = "strategic"
+    ) -> Manifest:
+        """PATCH (``strategic``, ``merge`` or ``json``), as ``kubectl patch``/``set image`` send it."""
+        ...
+
     def snapshot(self) -> Snapshot: ...
 
     def settle(self, *, timeout_s: float) -> bool:

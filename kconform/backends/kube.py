@@ -46,7 +46,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import urllib3
 from kubernetes import client as k8s_client
@@ -612,6 +612,25 @@ class KubeBackend:
         out = self._call(
             self.dyn.patch, sub, body={"spec": {"replicas": replicas}}, name=name,
             namespace=self._ns_for(res, namespace), content_type="application/merge-patch+json",
+        )
+        return _plain(out)  # type: ignore[no-any-return]
+
+    _PATCH_TYPES: ClassVar[dict[str, str]] = {
+        "strategic": "application/strategic-merge-patch+json",
+        "merge": "application/merge-patch+json",
+        "json": "application/json-patch+json",
+    }
+
+    def patch(
+        self, resource: str, name: str, namespace: str | None, body: Any, *, patch_type: str = "strategic"
+    ) -> Manifest:
+        content_type = self._PATCH_TYPES.get(patch_type)
+        if content_type is None:
+            raise InvalidArgument(f"unknown patch type {patch_type!r}; use one of {', '.join(self._PATCH_TYPES)}")
+        res = self._resource(resource)
+        out = self._call(
+            self.dyn.patch, res, body=body, name=name, namespace=self._ns_for(res, namespace),
+            content_type=content_type,
         )
         return _plain(out)  # type: ignore[no-any-return]
 

@@ -129,6 +129,11 @@ class ReferenceBackend:
             self.api.patch, resource, name, {"spec": {"replicas": replicas}}, "merge", namespace, subresource="scale"
         )
 
+    def patch(
+        self, resource: str, name: str, namespace: str | None, body: Any, *, patch_type: str = "strategic"
+    ) -> Manifest:
+        return self._call(self.api.patch, resource, name, body, patch_type, namespace)  # type: ignore[no-any-return]
+
     def snapshot(self) -> Snapshot:
         objects: dict[str, list[Manifest]] = {}
         rv = str(self.cluster.store.revision)
