@@ -17,8 +17,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant
 
 from kconform import session
 from kconform.backends.base import Cluster, Snapshot
-from kconform.errors import CapabilityMissing
+from kconform.errors import CapabilityMissing, InvalidArgument
 from kconform.invariants import (
+    LIVENESS_CHECKS,
     Expectations,
     InvariantViolation,
     SafetyMonitor,
@@ -54,7 +55,8 @@ class KconformMachine(RuleBasedStateMachine):
     requires: ClassVar[frozenset[str]] = frozenset()
     # simulated seconds to let the cluster converge before the liveness checks
     settle_timeout_s: ClassVar[float] = 900.0
-    liveness_checks: ClassVar[tuple[str, ...] | None] = None  # None = all of them
+    # names of kconform.invariants.LIVENESS_CHECKS functions to run at teardown; None = all
+    liveness_checks: ClassVar[tuple[str, ...] | None] = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -146,7 +148,14 @@ class KconformMachine(RuleBasedStateMachine):
         self.run({"op": "settle", "timeout_s": self.settle_timeout_s})
         self.run({"op": "check", "what": "liveness"})
         snap = self.cluster.snapshot()
-        violations = check_liveness(snap, self.expect)
+        if self.liveness_checks is None:
+            violations = check_liveness(snap, self.expect)
+        else:
+            wanted = set(self.liveness_checks)
+            unknown = wanted - {c.__name__ for c in LIVENESS_CHECKS}
+            if unknown:
+                raise InvalidArgument(f"{type(self).__name__}.liveness_checks names unknown checks: {sorted(unknown)}")
+            violations = [v for c in LIVENESS_CHECKS if c.__name__ in wanted for v in c(snap, self.expect)]
         if violations:
             self._raise(violations, "liveness violated after the cluster settled")
 
@@ -168,7 +177,7 @@ def program_of(suite: str) -> Program | None:
     return last(suite)
 
 
-__all__ = ["STATS", "KconformMachine", "SuiteStats", "program_of", "suite_test"]
+__all__ = ["STATS", "KconformMachine", "SuiteStats", "example_namespace", "program_of", "suite_test"]
 
 
 
@@ -181,3 +190,20 @@ def suite_test(machine: type[KconformMachine]) -> type:
     test_case = machine.TestCase
     test_case._kconform_machine = machine  # type: ignore[attr-defined]
     return test_case
+
+
+def example_namespace(suite: str, capabilities: frozenset[str]) -> dict[str, object]:
+    """The namespace one example works in: fixed on simulated clusters (so runs replay byte for
+    byte), unique on real ones (a previous example's namespace may still be terminating)."""
+    import uuid
+
+    from kconform.backends.base import SIMULATED_TIME
+
+    name = f"kconform-{suite}"
+    if SIMULATED_TIME not in capabilities:
+        name = f"{name}-{uuid.uuid4().hex[:6]}"
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": name, "labels": {"app.kubernetes.io/managed-by": "kconform"}},
+    }

@@ -1,8 +1,9 @@
 """De-duplicating, rate-limited work queues (client-go ``util/workqueue``).
 
 A key is queued at most once; a key added while it is being processed is processed again
-afterwards (the "dirty" set). ``add_rate_limited`` re-queues with per-key exponential back-off
-(client-go's default controller rate limiter: 5 ms doubling to 1000 s), ``forget`` resets it,
+afterwards (the "dirty" set). ``add_rate_limited`` re-queues at the later of two limits, as client-go's
+``DefaultControllerRateLimiter`` does: per-key exponential back-off (5 ms doubling to 1000 s,
+reset by ``forget``) and an overall token bucket (10 per second, burst 100) shared by every key,
 ``add_after`` is the delaying queue. The worker runs on the event loop in bounded batches so
 that one busy controller cannot starve the others at the same instant.
 """
@@ -27,6 +28,8 @@ class WorkQueue:
         name: str,
         base_delay_s: float = 0.005,
         max_delay_s: float = 1000.0,
+        qps: float = 10.0,
+        burst: int = 100,
         on_error: Callable[[str, BaseException], None] | None = None,
     ) -> None:
         self.loop = loop
@@ -40,6 +43,10 @@ class WorkQueue:
         self._processing: set[str] = set()
         self._dirty: set[str] = set()
         self._failures: dict[str, int] = {}
+        self._qps = qps
+        self._burst = burst
+        self._tokens = float(burst)
+        self._tokens_at = loop.now()
         self._delayed: dict[str, Any] = {}
         self._scheduled = False
         self.stopped = False
@@ -81,10 +88,19 @@ class WorkQueue:
         self._delayed.pop(key, None)
         self.add(key)
 
+    def _bucket_delay(self) -> float:
+        """Reserve a token (golang.org/x/time/rate semantics): how long until it is ours."""
+        now = self.loop.now()
+        self._tokens = min(float(self._burst), self._tokens + (now - self._tokens_at) * self._qps)
+        self._tokens_at = now
+        self._tokens -= 1.0
+        return 0.0 if self._tokens >= 0 else -self._tokens / self._qps
+
     def add_rate_limited(self, key: str) -> None:
         n = self._failures.get(key, 0)
         self._failures[key] = n + 1
-        self.add_after(key, min(self.base_delay_s * (2**n), self.max_delay_s))
+        item_delay = min(self.base_delay_s * (2**n), self.max_delay_s)
+        self.add_after(key, max(item_delay, self._bucket_delay()))
 
     def forget(self, key: str) -> None:
         self._failures.pop(key, None)
