@@ -487,15 +487,11 @@ class APIServer:
         tols = spec.get("tolerations") or []
 
         def tolerates(key: str) -> bool:
-            for t in tols:
-                eff = t.get("effect", "")
-                if eff not in ("", "NoExecute"):
-                    continue
-                if t.get("operator") == "Exists" and not t.get("key"):
-                    return True
-                if t.get("key") == key:
-                    return True
-            return False
+            # the plugin's own rule (not ToleratesTaint): any toleration with this key or an
+            # empty key, for NoExecute or every effect, counts — operator and value are ignored
+            return any(
+                t.get("key", "") in (key, "") and t.get("effect", "") in ("", "NoExecute") for t in tols
+            )
 
         added = False
         for key in (NOT_READY_TAINT, UNREACHABLE_TAINT):

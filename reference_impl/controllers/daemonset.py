@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reference_impl.apiserver import ApiError
+from reference_impl.apiserver.corev1 import toleration_tolerates
 from reference_impl.apiserver.selectors import label_selector_from_dict
 from reference_impl.client import Component, Informer, obj_key
 from reference_impl.sim.clock import SimClock, parse_rfc3339
@@ -386,16 +387,6 @@ def add_daemon_tolerations(spec: Obj) -> None:
     spec["tolerations"] = tols
 
 
-def toleration_tolerates(tol: Obj, taint: Obj) -> bool:
-    """``Toleration.ToleratesTaint``."""
-    if tol.get("effect") and tol.get("effect") != taint.get("effect"):
-        return False
-    if tol.get("key") and tol.get("key") != taint.get("key"):
-        return False
-    op = tol.get("operator") or "Equal"
-    if op == "Exists":
-        return True
-    return op == "Equal" and (tol.get("value") or "") == (taint.get("value") or "")
 
 
 def untolerated(taints: list[Obj], tols: list[Obj], effects: tuple[str, ...]) -> bool:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reference_impl.apiserver import ApiError
+from reference_impl.apiserver.corev1 import toleration_tolerates
 from reference_impl.client import Component, Informer, Unreachable, obj_key
 from reference_impl.sim import Timer
 from reference_impl.sim.clock import parse_rfc3339
@@ -71,20 +72,6 @@ _CONFLICT_RETRIES = 5
 
 
 # -- taints and tolerations (k8s.io/api/core/v1 toleration.go, taint.go) -------------------------
-def toleration_tolerates(tol: Obj, taint: Obj) -> bool:
-    """``Toleration.ToleratesTaint``: effect, key, then operator (Equal by default)."""
-    effect = tol.get("effect") or ""
-    if effect and effect != taint.get("effect"):
-        return False
-    key = tol.get("key") or ""
-    if key and key != taint.get("key"):
-        return False
-    op = tol.get("operator") or "Equal"
-    if op == "Exists":
-        return True
-    if op == "Equal":
-        return (tol.get("value") or "") == (taint.get("value") or "")
-    return False
 
 
 def matching_tolerations(taints: list[Obj], tolerations: list[Obj]) -> tuple[bool, list[Obj]]:

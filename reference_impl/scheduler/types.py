@@ -127,24 +127,8 @@ def pod_requests(spec: Mapping[str, Any], non_missing: Mapping[str, int] | None 
 
 
 # -- tolerations and node selectors ---------------------------------------------------------
-def tolerates(tol: Mapping[str, Any], taint: Mapping[str, Any]) -> bool:
-    """``Toleration.ToleratesTaint``."""
-    effect = tol.get("effect") or ""
-    if effect and effect != taint.get("effect"):
-        return False
-    key = tol.get("key") or ""
-    if key and key != taint.get("key"):
-        return False
-    op = tol.get("operator") or "Equal"
-    if op == "Exists":
-        return True
-    if op == "Equal":
-        return (tol.get("value") or "") == (taint.get("value") or "")
-    return False
 
 
-def tolerated(tolerations: list[Obj], taint: Mapping[str, Any]) -> bool:
-    return any(tolerates(t, taint) for t in tolerations)
 
 
 def _int_or_none(s: Any) -> int | None:

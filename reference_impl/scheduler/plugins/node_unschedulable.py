@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reference_impl.apiserver.corev1 import tolerations_tolerate_taint as tolerated
 from reference_impl.scheduler.framework import NODE_ADD, NODE_UPDATE_TAINT, CycleState, Plugin
 from reference_impl.scheduler.types import (
     TAINT_NODE_UNSCHEDULABLE,
@@ -15,7 +16,6 @@ from reference_impl.scheduler.types import (
     Obj,
     PodInfo,
     Status,
-    tolerated,
 )
 
 #: ``ErrReasonUnschedulable``

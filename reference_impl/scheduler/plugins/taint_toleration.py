@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reference_impl.apiserver.corev1 import tolerations_tolerate_taint as tolerated
 from reference_impl.scheduler.framework import (
     NODE_ADD,
     NODE_UPDATE_TAINT,
@@ -17,7 +18,7 @@ from reference_impl.scheduler.framework import (
     Plugin,
     default_normalize_score,
 )
-from reference_impl.scheduler.types import UNSCHEDULABLE_AND_UNRESOLVABLE, Obj, PodInfo, Status, tolerated
+from reference_impl.scheduler.types import UNSCHEDULABLE_AND_UNRESOLVABLE, Obj, PodInfo, Status
 
 #: ``fmt.Sprintf("node(s) had untolerated taint {%s: %s}", taint.Key, taint.Value)``
 ERR_REASON_UNTOLERATED_TAINT = "node(s) had untolerated taint {{{key}: {value}}}"
