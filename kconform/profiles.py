@@ -1,6 +1,7 @@
 """Hypothesis profiles for the suites.
 
-``ci``: derandomized and bounded, so CI is repeatable and fast. ``dev``: a few more examples,
+``ci``: derandomized and bounded, so CI is repeatable and fast. Every profile reports one
+failure (the first found, shrunk), which is what a replay file holds. ``dev``: a few more examples,
 still derandomized. ``explore``: many random examples for humans hunting bugs. ``real-cluster``:
 few, short programs and no deadline, for kind or any kubeconfig where a step takes seconds.
 """
@@ -14,21 +15,23 @@ _SUPPRESS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filte
 
 _PARAMS: dict[str, dict[str, object]] = {
     "ci": dict(
-        max_examples=8,
-        stateful_step_count=12,
+        max_examples=20,
+        stateful_step_count=15,
         derandomize=True,
         deadline=None,
         database=None,
         print_blob=False,
         suppress_health_check=_SUPPRESS,
+        report_multiple_bugs=False,
     ),
     "dev": dict(
-        max_examples=25,
-        stateful_step_count=20,
+        max_examples=60,
+        stateful_step_count=25,
         derandomize=True,
         deadline=None,
         database=None,
         suppress_health_check=_SUPPRESS,
+        report_multiple_bugs=False,
     ),
     "explore": dict(
         max_examples=300,
@@ -36,6 +39,7 @@ _PARAMS: dict[str, dict[str, object]] = {
         derandomize=False,
         deadline=None,
         suppress_health_check=_SUPPRESS,
+        report_multiple_bugs=False,
     ),
     "real-cluster": dict(
         max_examples=3,
@@ -45,6 +49,7 @@ _PARAMS: dict[str, dict[str, object]] = {
         database=None,
         phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target],  # no shrinking: too slow
         suppress_health_check=_SUPPRESS,
+        report_multiple_bugs=False,
     ),
 }
 

@@ -167,6 +167,21 @@ class SchedulingMachine(KconformMachine):
         manifest = data.draw(deployments(self.ns, node_names=self.nodes, healthy=healthy), label="deployment")
         return self._create("Deployment", manifest)
 
+    @rule(target=deployments_b, data=st.data(), cpu=st.sampled_from(["1500m", "2", "3"]), replicas=st.integers(2, 5))
+    def create_heavy_deployment(self, data: st.DataObject, cpu: str, replicas: int) -> str:
+        """Replicas that request a large share of a node, so that nodes fill up: some fit, the
+        rest must stay Pending (Insufficient cpu) rather than overcommit a node."""
+        manifest = data.draw(deployments(self.ns, node_names=self.nodes, healthy=True), label="deployment")
+        spec = manifest["spec"]
+        spec["replicas"] = replicas
+        pod_spec = spec["template"]["spec"]
+        pod_spec.pop("affinity", None)
+        pod_spec.pop("topologySpreadConstraints", None)
+        pod_spec.pop("nodeSelector", None)
+        for c in pod_spec["containers"]:
+            c["resources"] = {"requests": {"cpu": cpu, "memory": "64Mi"}}
+        return self._create("Deployment", manifest)
+
     @rule(name=deployments_b, replicas=scale_targets(4))
     def scale_deployment(self, name: str, replicas: int) -> None:
         result = self.run(

@@ -361,6 +361,7 @@ class KubeBackend:
         max_advance_s: float = 900.0,
         sweep_stale: bool = True,
         detect_fault_endpoint: bool = True,
+        time_scale: float = 1.0,
     ) -> None:
         self.kubeconfig = kubeconfig
         self.context = context
@@ -368,6 +369,11 @@ class KubeBackend:
         self.request_timeout_s = request_timeout_s
         self.poll_interval_s = poll_interval_s
         self.max_advance_s = max_advance_s
+        if not time_scale > 0:
+            raise InvalidArgument(f"time_scale must be greater than 0, got {time_scale}")
+        # cluster seconds per wall second: a 'kconform serve --speed X' cluster runs X times
+        # faster than the wall clock, so advancing or settling for N cluster seconds takes N/X
+        self.time_scale = float(time_scale)
         self._dead: dict[str, float] = {}
         self._cordoned: set[str] = set()
         self._owned_namespaces: list[str] = []
@@ -710,7 +716,7 @@ class KubeBackend:
         return Snapshot(
             resource_version=max(rvs, key=_rv_key) if rvs else "0",
             objects=objects,
-            time_s=time.time(),
+            time_s=self._cluster_now(),
             routes=None,
             dead_nodes=frozenset(self._dead),
             dead_since_s=dict(self._dead),
@@ -719,9 +725,12 @@ class KubeBackend:
     def node_names(self) -> Names:
         return sorted(str(_meta(n).get("name")) for n in self.list("nodes"))
 
+    def _cluster_now(self) -> float:
+        return time.time() * self.time_scale
+
     def settle(self, *, timeout_s: float) -> bool:
         """Poll until two consecutive snapshots agree and nothing is mid-transition."""
-        deadline = time.monotonic() + max(0.0, timeout_s)
+        deadline = time.monotonic() + max(0.0, timeout_s) / self.time_scale
         previous: tuple[Any, ...] | None = None
         while True:
             snap = self.snapshot()
@@ -735,7 +744,7 @@ class KubeBackend:
             time.sleep(min(self.poll_interval_s, remaining))
 
     def wait_until(self, predicate: Callable[[Snapshot], bool], *, timeout_s: float) -> Snapshot | None:
-        deadline = time.monotonic() + max(0.0, timeout_s)
+        deadline = time.monotonic() + max(0.0, timeout_s) / self.time_scale
         while True:
             snap = self.snapshot()
             if predicate(snap):
@@ -746,10 +755,10 @@ class KubeBackend:
             time.sleep(min(self.poll_interval_s, remaining))
 
     def advance(self, seconds: float) -> None:
-        """Real time passes: sleep, at most ``max_advance_s`` per call."""
+        """Real time passes: sleep (``seconds / time_scale``), at most ``max_advance_s`` per call."""
         if seconds < 0:
             raise InvalidArgument(f"time can't go backwards (advance({seconds}))")
-        time.sleep(min(float(seconds), self.max_advance_s))
+        time.sleep(min(float(seconds) / self.time_scale, self.max_advance_s))
 
     # -- faults -----------------------------------------------------------------------------------
     def inject(self, fault: F.Fault) -> None:
@@ -774,7 +783,7 @@ class KubeBackend:
         if not fault.capability or fault.capability not in self.capabilities or self.fault_provider is None:
             raise CapabilityMissing(fault.capability or type(fault).__name__, self.name)
         self.fault_provider.inject(fault)
-        now = time.time()
+        now = self._cluster_now()
         match fault:
             case F.KillNode(node=n) | F.PartitionNode(node=n):
                 self._dead.setdefault(n, now)
