@@ -282,6 +282,9 @@ class ServerFaultProvider:
     def __init__(self, dyn: dynamic.DynamicClient, *, request_timeout_s: float = 30.0) -> None:
         self._dyn = dyn
         self._timeout_s = request_timeout_s
+        # node -> the fault that undoes what this provider did to it (the served cluster is
+        # shared by every example of a run: each must leave the nodes as it found them)
+        self._undo: dict[str, F.Fault] = {}
 
     @classmethod
     def detect(cls, dyn: dynamic.DynamicClient, *, request_timeout_s: float = 10.0) -> ServerFaultProvider | None:
@@ -316,9 +319,22 @@ class ServerFaultProvider:
             if e.status == 400:
                 raise InvalidArgument(f"the kconform server refused {fault.describe()}: {status.get('message')}") from None
             raise ApiRejected(status) from None
+        match fault:
+            case F.KillNode(node=n):
+                self._undo[n] = F.RestartNode(node=n)
+            case F.PartitionNode(node=n):
+                self._undo.setdefault(n, F.HealNode(node=n))
+            case F.RestartNode(node=n) | F.HealNode(node=n):
+                self._undo.pop(n, None)
 
     def close(self) -> None:
-        """The served cluster is disposable; nothing to undo."""
+        """Bring back the nodes this provider killed or cut off (best effort)."""
+        for node in sorted(self._undo):
+            try:
+                self.inject(self._undo[node])
+            except Exception:
+                pass
+        self._undo.clear()
 
 
 # == process-wide bookkeeping ===============================================================

@@ -66,7 +66,7 @@ def write_kubeconfig(path: Path, url: str, context: str = "kconform-test") -> Pa
     return path
 
 
-def _serve(tmp_path: Path, *, faults_enabled: bool) -> Iterator[Served]:
+def _serve(tmp_path: Path, *, faults_enabled: bool, speed: float = SPEED) -> Iterator[Served]:
     reference = ReferenceBackend(nodes=3, seed=1)
     received: list[dict[str, Any]] = []
 
@@ -85,7 +85,7 @@ def _serve(tmp_path: Path, *, faults_enabled: bool) -> Iterator[Served]:
 
     def run() -> None:
         asyncio.set_event_loop(loop)
-        tasks.append(loop.create_task(drive(reference.cluster.loop, speed=SPEED, tick_s=0.02)))
+        tasks.append(loop.create_task(drive(reference.cluster.loop, speed=speed, tick_s=0.02)))
         loop.call_soon(ready.set)
         loop.run_forever()
 
