@@ -28,6 +28,7 @@ from kconform.invariants import Violation, check_endpointslices, check_routes
 from kconform.stateful import KconformMachine, example_namespace, suite_test
 from kconform.strategies import (
     MANAGED_BY_KEY,
+    MISSING_IMAGE,
     deployments,
     image_updates,
     scale_targets,
@@ -116,13 +117,14 @@ class ServicesMachine(KconformMachine):
             self.fail(f"scaling deployment {self.ns}/{name} to {replicas} was rejected: {result.detail}")
 
     @precondition(lambda self: bool(self.images))
-    @rule(data=st.data())
-    def set_image(self, data: st.DataObject) -> None:
-        """Roll out to an image that may never pull (pods drop out of the endpoints) or back."""
+    @rule(data=st.data(), broken=st.booleans())
+    def set_image(self, data: st.DataObject, broken: bool) -> None:
+        """Roll out to an image that never pulls (its pods get an IP but never become Ready:
+        they must stay out of the ready endpoints and the routes) or to a working one."""
         name = self._draw_deployment(data)
         images = self.images[name]
         container = data.draw(st.sampled_from(sorted(images)), label="container")
-        image = data.draw(image_updates(images[container]), label="image")
+        image = MISSING_IMAGE if broken else data.draw(image_updates(images[container], healthy=True), label="image")
         result = self.run({
             "op": "patch-image", "resource": "deployments", "namespace": self.ns, "name": name,
             "container": container, "image": image,
