@@ -37,6 +37,7 @@ class ClusterConfig:
     image_pull_backoff_initial_s: float = 10.0
     image_pull_backoff_max_s: float = 300.0
     pleg_relist_period_s: float = 1.0
+    kubelet_pod_sync_delay_s: float = 0.1  # from the pod's watch event to the kubelet's admission
     # admission
     default_toleration_seconds: int = 300
     # scheduler

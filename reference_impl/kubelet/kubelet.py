@@ -135,6 +135,7 @@ class Kubelet(Component):
         self._ips_used: set[int] = set()
         self.node_ip = f"172.18.{(node_index // 250) % 250}.{node_index % 250 + 3}"
         self.workers: dict[str, PodWorker] = {}
+        self._admitting: dict[str, str] = {}  # pods seen but not admitted yet -> their uid
         self.images: set[str] = set()
         self.logs: dict[tuple[str, str, str], list[str]] = {}
         self._node_status_written: Obj | None = None
@@ -369,9 +370,13 @@ class Kubelet(Component):
                 if meta.get("deletionTimestamp"):
                     self._final_delete_obj(pod)
                 return
-            w = self._admit(key, pod)
-            if w is None:
-                return
+            if key not in self._admitting:
+                # the sync loop picks a new pod up a moment later, not inside the watch event:
+                # without that latency, a rejected pod and its replacement would loop forever
+                # within one simulated instant
+                self._admitting[key] = str(meta.get("uid", ""))
+                self.later(self.config.kubelet_pod_sync_delay_s, self._admit_later, key)
+            return
         w.pod = pod
         if w.written_status is not None and _owned_view(pod.get("status") or {}) != _owned_view(w.written_status):
             # someone else rewrote what the kubelet owns (e.g. the node controller's
@@ -384,6 +389,16 @@ class Kubelet(Component):
             self._final_delete(w)
         else:
             self._update_containers_spec(w)
+
+    def _admit_later(self, key: str) -> None:
+        uid = self._admitting.pop(key, None)
+        pod = self.pods.get(key)
+        if pod is None or uid is None or pod["metadata"].get("uid") != uid or key in self.workers:
+            return
+        if pod.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+            return
+        if self._admit(key, pod) is not None:
+            self._on_pod(pod)
 
     def _on_pod_deleted(self, pod: Obj) -> None:
         meta = pod["metadata"]
