@@ -799,6 +799,28 @@ def apply_patch(live: dict[str, Any] | None, applied: dict[str, Any], kind: str)
 
     Left out: field ownership (``metadata.managedFields``), conflicts between managers and
     ``force``, and removal of fields that a manager applied before and no longer applies.
+
+    One list differs between the two: ``topologySpreadConstraints`` is keyed by
+    (topologyKey, whenUnsatisfiable) for apply but by topologyKey alone for strategic merge, so
+    two constraints on one topology key would collapse; the applied list replaces the live one.
     """
-    return strategic_merge_patch(live if live is not None else {}, applied, kind)
+    return strategic_merge_patch(live if live is not None else {}, _replace_apply_lists(applied), kind)
+
+
+# lists whose SSA listMapKeys differ from their strategic patchMergeKey: applied whole
+_APPLY_REPLACED_LISTS = frozenset({"topologySpreadConstraints"})
+
+
+def _replace_apply_lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if k in _APPLY_REPLACED_LISTS and isinstance(v, list):
+                out[k] = [*(_replace_apply_lists(x) for x in v), {_DIRECTIVE: "replace"}]
+            else:
+                out[k] = _replace_apply_lists(v)
+        return out
+    if isinstance(value, list):
+        return [_replace_apply_lists(x) for x in value]
+    return value
 

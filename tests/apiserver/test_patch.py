@@ -593,3 +593,16 @@ def test_apply_merges_onto_live_object() -> None:
     containers = result["spec"]["template"]["spec"]["containers"]
     assert containers == [{**NGINX, "image": "nginx:1.27"}, SIDECAR]
     assert live["spec"]["replicas"] == 2
+
+
+def test_apply_keeps_two_spread_constraints_on_one_topology_key() -> None:
+    """SSA keys topologySpreadConstraints by (topologyKey, whenUnsatisfiable); re-applying must
+    not collapse two constraints that share a topologyKey (strategic merge keys by topologyKey)."""
+    from reference_impl.apiserver.patch import apply_patch
+
+    tsc = [
+        {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway"},
+        {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "DoNotSchedule"},
+    ]
+    applied = {"spec": {"topologySpreadConstraints": tsc}}
+    assert apply_patch(applied, applied, "Pod")["spec"]["topologySpreadConstraints"] == tsc
