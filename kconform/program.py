@@ -10,7 +10,6 @@ reference cluster can be re-run on kind, or the other way round.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,5 +178,3 @@ def set_last(program: Program) -> None:
 def last(suite: str) -> Program | None:
     return _last.get(suite)
 
-
-Checker = Callable[[Cluster, Step], None]

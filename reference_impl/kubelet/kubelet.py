@@ -607,10 +607,7 @@ class Kubelet(Component):
         spec = self._spec_of(w, c)
         prog = interpret(c.image, spec.get("command"), spec.get("args"))
         now = self.loop.now()
-        if c.restart_count == 0 and c.started_at is None:
-            self._event(w.pod, "Normal", "Created", f"Created container: {c.name}")
-        else:
-            self._event(w.pod, "Normal", "Created", f"Created container: {c.name}")
+        self._event(w.pod, "Normal", "Created", f"Created container: {c.name}")
         self._event(w.pod, "Normal", "Started", f"Started container {c.name}")
         c.state, c.reason, c.message = "running", "", ""
         c.started_at = now
@@ -626,12 +623,9 @@ class Kubelet(Component):
         if not c.init:
             probe = spec.get("readinessProbe")
             startup = spec.get("startupProbe")
-            delay = 0.0
-            for p in (startup, probe):
-                if p:
-                    delay += float(p.get("initialDelaySeconds", 0)) + (
-                        float(p.get("periodSeconds", 10)) if p.get("initialDelaySeconds") is None else 0.0
-                    ) * 0
+            # the first probe runs after initialDelaySeconds; a passing one makes the container
+            # ready at once (startup probe first, then readiness)
+            delay = sum(float(p.get("initialDelaySeconds", 0)) for p in (startup, probe) if p)
             if probe_succeeds(probe) and probe_succeeds(startup):
                 if delay > 0:
                     self._ctimer(c, delay, self._became_ready, w, c)
