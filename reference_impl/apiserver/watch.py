@@ -41,9 +41,13 @@ def _node_name(o: Obj) -> str:
     return str((o.get("spec") or {}).get("nodeName") or "")
 
 
+def _phase(o: Obj) -> str:
+    return str((o.get("status") or {}).get("phase") or "")
+
+
 # Fields a watcher can test without building the whole field set (the hot kubelet path).
 _FAST_FIELDS: dict[str, Callable[[Obj], str]] = {"metadata.name": _name, "metadata.namespace": _namespace}
-_FAST_POD_FIELDS: dict[str, Callable[[Obj], str]] = {**_FAST_FIELDS, "spec.nodeName": _node_name}
+_FAST_POD_FIELDS: dict[str, Callable[[Obj], str]] = {**_FAST_FIELDS, "spec.nodeName": _node_name, "status.phase": _phase}
 
 
 def _index_value(resource: str, obj: Obj) -> str | None:
@@ -123,8 +127,23 @@ class Watcher:
                 self.on_close()
 
 
+def _verify_unmodified(key: str, obj: Obj, stored: Any) -> None:
+    # objects handed to watchers are shared (informer caches hold them): nobody may mutate them
+    want = loads(stored)
+    want["metadata"]["resourceVersion"] = obj["metadata"].get("resourceVersion")
+    if obj != want:
+        raise AssertionError(f"an object delivered to watchers was mutated in place: {key}")
+
+
 class Cacher:
-    """Dispatches one resource's store events to its watchers."""
+    """Dispatches one resource's store events to its watchers.
+
+    Decoded objects are shared by every watcher of an event and kept as the cache's current
+    state, so receivers must treat them as read-only (client-go's rule for informer caches).
+    ``verify_shared`` (set by the test suite) checks that rule at every event.
+    """
+
+    verify_shared = False
 
     def __init__(self, info: ResourceInfo, store: Store, decode: Decoder) -> None:
         self.info = info
@@ -134,6 +153,8 @@ class Cacher:
         self._by_ns: dict[str, list[Watcher]] = {}
         self._by_index: dict[str, list[Watcher]] = {}
         self._handle: WatchHandle | None = None
+        # key -> (mod revision, decoded object) as last dispatched: the real cacher's store
+        self._current: dict[str, tuple[int, Obj]] = {}
 
     def _bucket(self, w: Watcher) -> list[Watcher]:
         if w.index_value is not None:
@@ -168,11 +189,29 @@ class Cacher:
 
     def _on_events(self, events: Sequence[Event]) -> None:
         resource = self.info.plural
+        current = self._current
         for ev in events:
-            # stored values are bytes: decode each side once; the decoded objects are fresh, so
-            # they can be stamped with the event's revision and shared by this event's watchers
-            old = loads(ev.prev_kv.value) if ev.prev_kv is not None else None
-            new = loads(ev.kv.value) if ev.type == "PUT" else None
+            # stored values are bytes: the new side is decoded once, stamped with the event's
+            # revision and shared by every watcher; the old side is the object this cache decoded
+            # for the previous event of the key (the real cacher's watchCache store), decoded
+            # afresh only when the cache did not see it
+            key = ev.kv.key
+            old: Obj | None = None
+            if ev.prev_kv is not None:
+                cached = current.get(key)
+                if cached is not None and cached[0] == ev.prev_kv.mod_revision:
+                    old = cached[1]
+                    if Cacher.verify_shared:
+                        _verify_unmodified(key, old, ev.prev_kv.value)
+                else:
+                    old = loads(ev.prev_kv.value)
+            if ev.type == "PUT":
+                new = loads(ev.kv.value)
+                new["metadata"]["resourceVersion"] = str(ev.kv.mod_revision)
+                current[key] = (ev.kv.mod_revision, new)
+            else:
+                new = None
+                current.pop(key, None)
             some = old if old is not None else new
             assert some is not None
             ns = some.get("metadata", {}).get("namespace")
@@ -186,23 +225,18 @@ class Cacher:
                         candidates.extend(self._by_index[k])
             if not candidates:
                 continue
-            rev = str(ev.kv.mod_revision)
-            stamped_new = stamped_old = False
+            gone: Obj | None = None
             for w in candidates:
                 if w.closed:
                     continue
                 was = old is not None and w.matches(old)
                 now = new is not None and w.matches(new)
                 if now:
-                    assert new is not None
-                    if not stamped_new:
-                        new["metadata"]["resourceVersion"] = rev
-                        stamped_new = True
-                    w.handler("MODIFIED" if was else "ADDED", new)
+                    w.handler("MODIFIED" if was else "ADDED", new)  # type: ignore[arg-type]
                 elif was:
-                    # the real cacher sends the previous state, with the event's revision
-                    assert old is not None
-                    if not stamped_old:
-                        old["metadata"]["resourceVersion"] = rev
-                        stamped_old = True
-                    w.handler("DELETED", old)
+                    # the real cacher sends the previous state, with the event's revision; the
+                    # previous state is shared with informers' caches, so it is copied, not stamped
+                    if gone is None:
+                        assert old is not None
+                        gone = {**old, "metadata": {**old["metadata"], "resourceVersion": str(ev.kv.mod_revision)}}
+                    w.handler("DELETED", gone)

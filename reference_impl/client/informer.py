@@ -94,6 +94,10 @@ class Informer:
     def by_index(self, index: str, value: str) -> builtins.list[Obj]:
         return list(self._indices[index].get(value, {}).values())
 
+    def has_index_value(self, index: str, value: str) -> bool:
+        """Whether some cached object has ``value`` in ``index`` (no list is built)."""
+        return value in self._indices[index]
+
     def index_values(self, index: str) -> builtins.list[str]:
         return list(self._indices[index])
 

@@ -54,6 +54,11 @@ def _ns_index(obj: Obj) -> list[str]:
     return [obj["metadata"].get("namespace") or ""]
 
 
+def _selecting_ns_index(svc: Obj) -> list[str]:
+    # only Services with a selector can select pods: namespaces without one skip pod events cheaply
+    return _ns_index(svc) if (svc.get("spec") or {}).get("selector") else []
+
+
 def service_selects(svc: Obj, pod: Obj) -> bool:
     """A Service's ``spec.selector`` is a plain label map (``labels.Set(...).AsSelector``)."""
     sel = (svc.get("spec") or {}).get("selector") or {}
@@ -159,7 +164,7 @@ class _ServicePods:
         self.services = ctx.informers.informer("services")
         self.pods = ctx.informers.informer("pods")
         self.nodes = ctx.informers.informer("nodes")
-        self.services.add_index(_NS_INDEX, _ns_index)
+        self.services.add_index(_NS_INDEX, _selecting_ns_index)
         self.pods.add_index(_NS_INDEX, _ns_index)
 
     def services_for_pod(self, pod: Obj) -> list[str]:
@@ -182,7 +187,8 @@ class _ServicePods:
                 queue_add(k)
 
         def pod_updated(old: Obj, new: Obj) -> None:
-            if _pod_view(old) == _pod_view(new):
+            ns = new["metadata"].get("namespace") or ""
+            if not self.services.has_index_value(_NS_INDEX, ns) or _pod_view(old) == _pod_view(new):
                 return
             keys = set(self.services_for_pod(new))
             if (old["metadata"].get("labels") or {}) != (new["metadata"].get("labels") or {}):

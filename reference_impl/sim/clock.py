@@ -20,10 +20,11 @@ class TimeWentBackwards(ValueError):
 class SimClock:
     """Seconds since :data:`EPOCH` as a float; advanced only by the event loop."""
 
-    __slots__ = ("_now",)
+    __slots__ = ("_now", "_stamp")
 
     def __init__(self, start_s: float = 0.0) -> None:
         self._now = float(start_s)
+        self._stamp: tuple[int, str] = (-1, "")  # the last whole second formatted: many writes share it
 
     def now(self) -> float:
         """Current simulated time in seconds since the epoch of the simulation."""
@@ -37,8 +38,12 @@ class SimClock:
 
     def rfc3339(self, t_s: float | None = None) -> str:
         """Kubernetes' ``metav1.Time`` wire format (second precision, ``Z`` suffix)."""
-        t = self._now if t_s is None else t_s
-        return (EPOCH + _dt.timedelta(seconds=int(t))).strftime("%Y-%m-%dT%H:%M:%SZ")
+        sec = int(self._now if t_s is None else t_s)
+        last, text = self._stamp
+        if sec != last:
+            text = (EPOCH + _dt.timedelta(seconds=sec)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self._stamp = (sec, text)
+        return text
 
     def rfc3339_micro(self, t_s: float | None = None) -> str:
         """``metav1.MicroTime`` wire format, used by Leases and Events."""

@@ -12,6 +12,7 @@ run is deterministic. Nothing here reads the wall clock.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -43,14 +44,18 @@ class Timer:
 class EventLoop:
     """Runs callbacks at simulated instants, in a total order.
 
-    Foreground and background timers live in two heaps so that ``settle`` can see the next
-    foreground event in O(1); popping merges the two heads by (time, sequence).
+    Foreground and background timers live in two heaps of ``(when, seq, timer)`` entries (plain
+    tuple comparisons) so that ``settle`` can see the next foreground event in O(1); popping
+    merges the heads by (time, sequence). Work for the current instant (``call_soon``, most of
+    the traffic) goes to a FIFO instead of a heap: its entries are due now and were scheduled
+    after everything else, so they only compete with heap entries due at this same instant.
     """
 
     def __init__(self, clock: SimClock | None = None, *, max_events_per_instant: int = 5_000_000) -> None:
         self.clock = clock or SimClock()
-        self._fg: list[Timer] = []
-        self._bg: list[Timer] = []
+        self._fg: list[tuple[float, int, Timer]] = []
+        self._bg: list[tuple[float, int, Timer]] = []
+        self._ready: deque[Timer] = deque()  # foreground, due at the clock's current instant, seq order
         self._seq = 0
         self.events_run = 0
         # A limit on everything: a livelock at one instant is a bug, not an infinite loop.
@@ -65,11 +70,15 @@ class EventLoop:
     ) -> Timer:
         """Run ``callback(*args)`` at simulated time ``when`` (never earlier than now)."""
         now = self.clock.now()
+        self._seq += 1
+        if when <= now and not background:
+            t = Timer(now, self._seq, callback, args, False)
+            self._ready.append(t)
+            return t
         if when < now:
             when = now
-        self._seq += 1
         t = Timer(when, self._seq, callback, args, background)
-        heapq.heappush(self._bg if background else self._fg, t)
+        heapq.heappush(self._bg if background else self._fg, (when, t.seq, t))
         return t
 
     def call_later(
@@ -79,41 +88,65 @@ class EventLoop:
 
     def call_soon(self, callback: Callable[..., Any], *args: Any) -> Timer:
         """Runnable work at the current instant, after what is already runnable."""
-        return self.call_at(self.clock.now(), callback, *args)
+        self._seq += 1
+        t = Timer(self.clock.now(), self._seq, callback, args, False)
+        self._ready.append(t)
+        return t
 
     # -- running --------------------------------------------------------------------------
     @staticmethod
-    def _head(heap: list[Timer]) -> Timer | None:
-        while heap and heap[0].cancelled:
+    def _head(heap: list[tuple[float, int, Timer]]) -> Timer | None:
+        while heap and heap[0][2].cancelled:
             heapq.heappop(heap)
-        return heap[0] if heap else None
+        return heap[0][2] if heap else None
 
-    def _next(self) -> tuple[Timer | None, list[Timer]]:
+    def _ready_head(self) -> Timer | None:
+        ready = self._ready
+        while ready and ready[0].cancelled:
+            ready.popleft()
+        return ready[0] if ready else None
+
+    def _pop_next(self, deadline_s: float) -> Timer | None:
+        """Remove and return the next event due at or before ``deadline_s``, if any."""
+        r = self._ready_head()
         f = self._head(self._fg)
         b = self._head(self._bg)
-        if f is None:
-            return b, self._bg
-        if b is None or f < b:
-            return f, self._fg
-        return b, self._bg
+        best = r
+        for cand in (f, b):
+            if cand is not None and (best is None or (cand.when, cand.seq) < (best.when, best.seq)):
+                best = cand
+        if best is None or best.when > deadline_s:
+            return None
+        if best is r:
+            self._ready.popleft()
+        else:
+            heapq.heappop(self._fg if best is f else self._bg)
+        return best
 
     def run_until(self, deadline_s: float) -> None:
         """Run every event due at or before ``deadline_s``, then leave the clock there."""
         same_instant = 0
         last = self.clock.now()
         clock = self.clock
+        ready = self._ready
+        fg = self._fg
+        bg = self._bg
         while True:
-            t, heap = self._next()
-            if t is None or t.when > deadline_s:
-                break
-            heapq.heappop(heap)
+            if ready and not ready[0].cancelled and last <= deadline_s and (not fg or fg[0][0] > last) and (not bg or bg[0][0] > last):
+                # fast path: the FIFO's head is due now and no timer shares this instant
+                t = ready.popleft()
+            else:
+                nxt = self._pop_next(deadline_s)
+                if nxt is None:
+                    break
+                t = nxt
             if t.when == last:
                 same_instant += 1
                 if same_instant > self._max_per_instant:
                     raise RuntimeError(f"livelock: more than {self._max_per_instant} events at t={last}")
             else:
                 same_instant, last = 0, t.when
-            clock.set(t.when)
+                clock.set(t.when)
             self.events_run += 1
             t.callback(*t.args)
         if deadline_s > clock.now():
@@ -131,11 +164,13 @@ class EventLoop:
 
     def next_foreground_time(self) -> float | None:
         """When the next non-background event is due, or None when there is none."""
+        if self._ready_head() is not None:
+            return self.clock.now()
         t = self._head(self._fg)
         return None if t is None else t.when
 
     def has_foreground_work(self) -> bool:
-        return self._head(self._fg) is not None
+        return self._ready_head() is not None or self._head(self._fg) is not None
 
     def settle(self, horizon_s: float) -> bool:
         """Run until no foreground work is due before ``now + horizon_s``.
@@ -155,4 +190,8 @@ class EventLoop:
 
     def pending(self) -> int:
         """Number of scheduled events that have not been cancelled (for tests and figures)."""
-        return sum(1 for t in self._fg if not t.cancelled) + sum(1 for t in self._bg if not t.cancelled)
+        return (
+            sum(1 for t in self._ready if not t.cancelled)
+            + sum(1 for e in self._fg if not e[2].cancelled)
+            + sum(1 for e in self._bg if not e[2].cancelled)
+        )

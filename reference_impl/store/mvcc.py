@@ -43,6 +43,9 @@ class _Watcher:
         if not self.cancelled:
             self.cancelled = True
             self.store._watchers.remove(self)
+            self.store._routes.clear()
+            if not self.prefix.endswith("/"):
+                self.store._odd_prefixes -= 1
 
 
 def _prefix_end(prefix: str) -> str:
@@ -62,6 +65,8 @@ class MemoryStore:
         self._sorted: list[str] = []
         self._unsorted: list[str] = []
         self._watchers: list[_Watcher] = []
+        self._routes: dict[str, tuple[_Watcher, ...]] = {}  # key directory -> its watchers
+        self._odd_prefixes = 0  # watchers whose prefix does not end in "/"
         # commits made by a watch callback are delivered after the current batch, so every
         # watcher sees revisions in order (etcd's watch stream is never re-entrant)
         self._pending: list[tuple[Event, ...]] = []
@@ -220,6 +225,12 @@ class MemoryStore:
             while self._pending:
                 current = self._pending.pop(0)
                 rev = current[0].revision
+                if len(current) == 1:
+                    # the common case: one key; its directory's watchers are cached
+                    for w in self._route(current[0].kv.key):
+                        if not w.cancelled and rev >= w.min_rev:
+                            w.callback(current)
+                    continue
                 for w in list(self._watchers):
                     if w.cancelled or rev < w.min_rev:
                         continue
@@ -229,6 +240,24 @@ class MemoryStore:
                         w.callback(matched)
         finally:
             self._notifying = False
+
+    def _route(self, key: str) -> tuple[_Watcher, ...]:
+        """The watchers whose prefix matches ``key``, in registration order.
+
+        Cached per directory (the key up to its last ``/``): a prefix ending in ``/`` matches a
+        key exactly when it matches the key's directory, so the answer is the same for every key
+        of a directory. Other prefixes are rare and tested key by key.
+        """
+        cut = key.rfind("/") + 1
+        d = key[:cut]
+        hit = self._routes.get(d)
+        if hit is None:
+            hit = self._routes[d] = tuple(
+                w for w in self._watchers if (d.startswith(w.prefix) if w.prefix.endswith("/") else True)
+            )
+        if self._odd_prefixes:
+            return tuple(w for w in hit if w.prefix.endswith("/") or key.startswith(w.prefix))
+        return hit
 
     def watch(self, prefix: str, start_revision: int, callback: WatchCallback) -> _Watcher:
         """Watch keys under ``prefix`` from ``start_revision`` (0: from the next revision).
@@ -245,6 +274,9 @@ class MemoryStore:
                 if matched:
                     callback(matched)
         self._watchers.append(w)
+        self._routes.clear()
+        if not prefix.endswith("/"):
+            self._odd_prefixes += 1
         return w
 
     # -- compaction -----------------------------------------------------------------------

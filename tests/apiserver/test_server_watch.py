@@ -263,6 +263,37 @@ def test_watchers_of_one_event_share_one_read_only_copy(env: SimEnv) -> None:
     assert a.events[0][1] is b.events[0][1]
 
 
+def test_deleted_for_leaving_selector_leaves_the_shared_previous_object_alone(env: SimEnv) -> None:
+    # the cache keeps the last object it dispatched as the next event's previous state; the
+    # DELETED it sends carries the new revision on a copy, not on the object informers hold
+    sel, every = Recorder(), Recorder()
+    env.api.watch("configmaps", sel, "default", label_selector="app=web")
+    env.api.watch("configmaps", every, "default")
+    c = env.api.create("configmaps", cm("a", labels={"app": "web"}), "default")
+    created_rv = c["metadata"]["resourceVersion"]
+    c["metadata"]["labels"] = {"app": "db"}
+    c2 = env.api.update("configmaps", c, "default")
+    assert every.events[0][1]["metadata"]["resourceVersion"] == created_rv
+    gone = sel.events[-1]
+    assert gone[0] == "DELETED" and gone[1]["metadata"]["resourceVersion"] == c2["metadata"]["resourceVersion"]
+    assert gone[1]["metadata"]["labels"] == {"app": "web"}
+
+
+def test_mutating_a_shared_watch_object_is_caught_when_checked(env: SimEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reference_impl.apiserver.watch import Cacher
+
+    monkeypatch.setattr(Cacher, "verify_shared", True)
+    r = Recorder()
+    env.api.watch("configmaps", r, "default")
+    c = env.api.create("configmaps", cm("x", k="v"), "default")
+    c["data"] = {"k": "w"}
+    c = env.api.update("configmaps", c, "default")  # unmodified: fine
+    r.events[-1][1]["data"]["k"] = "mutated by a careless handler"
+    c["data"] = {"k": "z"}
+    with pytest.raises(AssertionError, match="mutated in place: /registry/configmaps/default/x"):
+        env.api.update("configmaps", c, "default")
+
+
 def test_watch_events_are_copies_of_the_stored_object(env: SimEnv) -> None:
     r = Recorder()
     env.api.watch("configmaps", r, "default")
