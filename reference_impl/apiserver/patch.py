@@ -102,11 +102,19 @@ def _json_equal(a: Any, b: Any) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def json_merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386: a null member deletes, an object merges recursively, anything else replaces."""
+def json_merge_patch(target: Any, patch: Any, *, in_place: bool = False) -> Any:
+    """RFC 7386: a null member deletes, an object merges recursively, anything else replaces.
+
+    ``in_place`` patches ``target`` itself (when it is an object) instead of a copy: for callers
+    that own a freshly decoded target, such as the API server's PATCH handler.
+    """
     if not isinstance(patch, dict):
         return _clone(patch)
-    result: dict[str, Any] = _clone(target) if isinstance(target, dict) else {}
+    result: dict[str, Any]
+    if isinstance(target, dict):
+        result = target if in_place else _clone(target)
+    else:
+        result = {}
     _merge_into(result, patch)
     return result
 

@@ -108,12 +108,27 @@ def _as_fraction(q: Fraction | str | int | float) -> Fraction:
 
 def milli_value(q: Fraction | str | int | float) -> int:
     """``Quantity.MilliValue()``: thousandths, rounded up (``"1.5m"`` → 2)."""
+    if type(q) is str:
+        return _milli_of_text(q)
     return math.ceil(_as_fraction(q) * 1000)
 
 
 def value(q: Fraction | str | int | float) -> int:
     """``Quantity.Value()``: whole units, rounded up (``"100m"`` → 1)."""
+    if type(q) is str:
+        return _value_of_text(q)
     return math.ceil(_as_fraction(q))
+
+
+# the same few request strings ("100m", "128Mi") are read for every pod, by every component
+@functools.lru_cache(maxsize=4096)
+def _milli_of_text(q: str) -> int:
+    return math.ceil(_parse(q)[0] * 1000)
+
+
+@functools.lru_cache(maxsize=4096)
+def _value_of_text(q: str) -> int:
+    return math.ceil(_parse(q)[0])
 
 
 def _decimal_string(amount: Fraction, fmt: str) -> str:

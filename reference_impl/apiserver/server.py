@@ -204,6 +204,7 @@ class APIServer:
         self._service_cidr = service_cidr
         self._node_port_range = node_port_range
         self._cachers: dict[str, Cacher] = {}
+        self._ns_seen: dict[str, tuple[int, bool]] = {}  # namespace key -> (revision, terminating)
         self._bookmark_timer: Any = None
         # kubelets register here so ``pods/log`` can be served, as the real server proxies to them
         self.log_providers: dict[str, Callable[[str, str, str | None], str]] = {}
@@ -431,7 +432,7 @@ class APIServer:
                 f'namespaces "{namespace}" not found',
                 {"name": namespace, "kind": "namespaces"},
             )
-        if loads(kv.value).get("metadata", {}).get("deletionTimestamp") and info.plural != "events":
+        if info.plural != "events" and self._ns_terminating(kv):
             raise E.ApiError(
                 403,
                 "Forbidden",
@@ -450,6 +451,14 @@ class APIServer:
                     ],
                 },
             )
+
+    def _ns_terminating(self, kv: KeyValue) -> bool:
+        # decoded once per namespace revision: every create in a namespace asks
+        seen = self._ns_seen.get(kv.key)
+        if seen is None or seen[0] != kv.mod_revision:
+            seen = (kv.mod_revision, bool(loads(kv.value).get("metadata", {}).get("deletionTimestamp")))
+            self._ns_seen[kv.key] = seen
+        return seen[1]
 
     def _prepare_create(self, info: ResourceInfo, obj: Obj) -> None:
         """The strategies' PrepareForCreate: status is the server's to set."""
@@ -872,12 +881,11 @@ class APIServer:
         old: Obj = loads(kv.value)
         name = old["metadata"]["name"]
         if subresource == "status":
-            new = loads(kv.value)
-            new["status"] = obj.get("status", {})
             # ResetObjectMetaForStatus: a status write cannot touch labels, finalizers, owners, ...
+            # (a shallow copy of ``old``: what it shares with it is never written to below)
+            new = {**old, "status": obj.get("status", {})}
         elif subresource == "finalize":
-            new = loads(kv.value)
-            new.setdefault("spec", {})["finalizers"] = list((obj.get("spec") or {}).get("finalizers") or [])
+            new = {**old, "spec": {**(old.get("spec") or {}), "finalizers": list((obj.get("spec") or {}).get("finalizers") or [])}}
         else:
             new = obj
             new["kind"], new["apiVersion"] = info.kind, info.api_version
@@ -1033,7 +1041,8 @@ class APIServer:
             if kind == "json":
                 patched = _patch.json_patch(target, body)
             elif kind == "merge":
-                patched = _patch.json_merge_patch(target, body)
+                # ``target`` was decoded for this request alone: patch it where it lies
+                patched = _patch.json_merge_patch(target, body, in_place=True)
             elif kind == "strategic":
                 if not isinstance(body, dict):
                     raise E.bad_request("the body of the request was in an unknown format")

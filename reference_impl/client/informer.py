@@ -57,7 +57,8 @@ class Informer:
         self.cache: dict[str, Obj] = {}
         self._handlers: list[tuple[AddFn | None, UpdateFn | None, DeleteFn | None]] = []
         self._indexers: dict[str, Callable[[Obj], Iterable[str]]] = {}
-        self._indices: dict[str, dict[str, dict[str, Obj]]] = {}
+        # index name -> value -> keys of the cached objects with that value (an ordered set)
+        self._indices: dict[str, dict[str, dict[str, None]]] = {}
         self._watch: ClientWatch | None = None
         self._timer: Any = None
         self._backoff_s = self.RETRY_MIN_S
@@ -75,10 +76,10 @@ class Informer:
     def add_index(self, name: str, fn: Callable[[Obj], Iterable[str]]) -> None:
         """An index like client-go's Indexers: ``fn(obj)`` gives the index values of an object."""
         self._indexers[name] = fn
-        idx: dict[str, dict[str, Obj]] = {}
+        idx: dict[str, dict[str, None]] = {}
         for k, o in self.cache.items():
             for v in fn(o):
-                idx.setdefault(v, {})[k] = o
+                idx.setdefault(v, {})[k] = None
         self._indices[name] = idx
 
     # -- reads ----------------------------------------------------------------------------
@@ -92,7 +93,8 @@ class Informer:
         return list(self.cache.values())
 
     def by_index(self, index: str, value: str) -> builtins.list[Obj]:
-        return list(self._indices[index].get(value, {}).values())
+        cache = self.cache
+        return [cache[k] for k in self._indices[index].get(value, ())]
 
     def has_index_value(self, index: str, value: str) -> bool:
         """Whether some cached object has ``value`` in ``index`` (no list is built)."""
@@ -202,8 +204,9 @@ class Informer:
         old = self.cache.get(key)
         self.cache[key] = obj
         if old is not None:
-            self._unindex(key, old)
-        self._index(key, obj)
+            self._reindex(key, old, obj)
+        else:
+            self._index(key, obj)
         if old is None:
             for a, _u, _d in self._handlers:
                 if a is not None:
@@ -227,8 +230,9 @@ class Informer:
                 continue
             self.cache[key] = obj
             if old is not None:
-                self._unindex(key, old)
-            self._index(key, obj)
+                self._reindex(key, old, obj)
+            else:
+                self._index(key, obj)
             for a, u, _d in self._handlers:
                 if old is None:
                     if a is not None:
@@ -240,7 +244,23 @@ class Informer:
         for name, fn in self._indexers.items():
             idx = self._indices[name]
             for v in fn(obj):
-                idx.setdefault(v, {})[key] = obj
+                idx.setdefault(v, {})[key] = None
+
+    def _reindex(self, key: str, old: Obj, new: Obj) -> None:
+        # buckets hold keys, so an update that keeps an object's index values (most do) is free
+        for name, fn in self._indexers.items():
+            was, now = fn(old), fn(new)
+            if was == now:
+                continue
+            idx = self._indices[name]
+            for v in was:
+                bucket = idx.get(v)
+                if bucket is not None:
+                    bucket.pop(key, None)
+                    if not bucket:
+                        del idx[v]
+            for v in now:
+                idx.setdefault(v, {})[key] = None
 
     def _unindex(self, key: str, obj: Obj) -> None:
         for name, fn in self._indexers.items():

@@ -201,7 +201,16 @@ class Scheduler(Component):
 
     def _on_pod_update(self, old: Obj, new: Obj) -> None:
         if _status_only_change_of_assigned(old, new):
-            return  # the node info depends on spec, labels and terminal-ness only: nothing to do
+            # the node info depends on spec, labels and terminal-ness only: nothing to recompute,
+            # but hold the latest object, not a stale copy beside the informer's
+            meta = new.get("metadata") or {}
+            key = f"{meta.get('namespace', '')}/{meta.get('name', '')}"
+            node = self.cache.pod_node(key)
+            if node is not None:
+                info = self.cache.infos[node].pods.get(key)
+                if info is not None:
+                    info.obj = new
+            return
         pi = self._confirmed_binding(old, new) or PodInfo(new)
         if pi.node_name:
             self.scheduling_queue.delete(pi.key)
