@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
+from itertools import compress, repeat
+from operator import attrgetter, eq, ne
 from typing import Any
 
 from reference_impl.apiserver import ApiError, APIServer
@@ -57,6 +59,9 @@ MIN_FEASIBLE_NODES_TO_FIND = 100
 MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
 #: ``validation.NoteLengthLimit``: events' messages are truncated to it
 NOTE_LENGTH_LIMIT = 1024
+_MEMO_KEY = attrgetter("memo_key")
+_MEMO_TOTAL = attrgetter("memo_total")
+
 POD_INFORMER_FIELD_SELECTOR = "status.phase!=Succeeded,status.phase!=Failed"
 
 
@@ -425,7 +430,8 @@ class Scheduler(Component):
                 memo.append((p, w, key))
         if memo:
             mkey = "|".join(f"{p.name}:{w}:{k}" for p, w, k in memo)
-            miss = [x for x in nodes if x.memo_key != mkey]
+            # (map/compress keep these per-node passes in C: they run over hundreds of nodes per pod)
+            miss = list(compress(nodes, map(ne, repeat(mkey), map(_MEMO_KEY, nodes))))
             if miss:
                 sub = [0] * len(miss)
                 for p, w, _k in memo:
@@ -433,15 +439,17 @@ class Scheduler(Component):
                 for x, t in zip(miss, sub):
                     x.memo_key = mkey
                     x.memo_total = t
-            totals = [x.memo_total for x in nodes]
+            totals = list(map(_MEMO_TOTAL, nodes))
         else:
             totals = [0] * len(nodes)
         for p, w in others:
             scores = p.score_nodes(state, pod, nodes)
             p.normalize(state, pod, nodes, scores)
+            if min(scores) == max(scores):
+                continue  # the same for every node: it cannot change the ranking
             totals = [t + w * s for t, s in zip(totals, scores)]
         best = max(totals)
-        ties = [i for i, t in enumerate(totals) if t == best]
+        ties = list(compress(range(len(totals)), map(eq, repeat(best), totals)))
         pick = ties[0] if len(ties) == 1 else ties[int(self.rng.random() * len(ties))]
         return nodes[pick]
 

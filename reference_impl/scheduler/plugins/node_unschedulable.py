@@ -6,6 +6,7 @@ must tolerate ``node.kubernetes.io/unschedulable:NoSchedule``.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from reference_impl.apiserver.corev1 import tolerations_tolerate_taint as tolerated
@@ -24,6 +25,9 @@ ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable"
 _UNSCHEDULABLE_TAINT = {"key": TAINT_NODE_UNSCHEDULABLE, "effect": "NoSchedule"}
 
 
+_UNSCHEDULABLE = attrgetter("unschedulable")
+
+
 class NodeUnschedulable(Plugin):
     name = "NodeUnschedulable"
     is_filter = True
@@ -38,12 +42,12 @@ class NodeUnschedulable(Plugin):
         return self._status if node.unschedulable else None
 
     def filter_nodes(self, state: CycleState, pod: PodInfo, nodes: list[Any], failed: dict[str, Any]) -> list[Any]:
-        out = [n for n in nodes if not n.unschedulable]
-        if len(out) != len(nodes):
-            for n in nodes:
-                if n.unschedulable:
-                    failed[n.name] = self._status
-        return out
+        if not any(map(_UNSCHEDULABLE, nodes)):  # the common case, checked in C
+            return nodes
+        for n in nodes:
+            if n.unschedulable:
+                failed[n.name] = self._status
+        return [n for n in nodes if not n.unschedulable]
 
     def queueing_hint(self, pod: PodInfo, event: str, old: Obj | None, new: Obj | None) -> bool:
         return new is not None and not (new.get("spec") or {}).get("unschedulable")

@@ -8,6 +8,7 @@ is normalised reversed, so the node with the fewest gets 100. Default weight 3.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from reference_impl.apiserver.corev1 import tolerations_tolerate_taint as tolerated
@@ -35,6 +36,10 @@ def first_untolerated(taints: list[Obj], tolerations: list[Obj]) -> Obj | None:
     return None
 
 
+_HARD_TAINTS = attrgetter("hard_taints")
+_PREFER_TAINTS = attrgetter("prefer_taints")
+
+
 class TaintToleration(Plugin):
     name = "TaintToleration"
     weight = 3
@@ -49,13 +54,12 @@ class TaintToleration(Plugin):
         return None if t is None else Status(UNSCHEDULABLE_AND_UNRESOLVABLE, untolerated_reason(t))
 
     def filter_nodes(self, state: CycleState, pod: PodInfo, nodes: list[Any], failed: dict[str, Any]) -> list[Any]:
-        out = [n for n in nodes if not n.hard_taints]
-        if len(out) == len(nodes):
-            return out
+        if not any(map(_HARD_TAINTS, nodes)):  # the common case, checked in C
+            return nodes
         return super().filter_nodes(state, pod, nodes, failed)
 
     def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[Any]) -> list[int]:
-        if not [n for n in nodes if n.prefer_taints]:
+        if not any(map(_PREFER_TAINTS, nodes)):
             return [0] * len(nodes)
         prefer = [t for t in pod.tolerations if (t.get("effect") or "") in ("", "PreferNoSchedule")]
         return [
