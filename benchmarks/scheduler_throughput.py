@@ -9,6 +9,7 @@ events that confirm the binds.
 from __future__ import annotations
 
 import cProfile
+import gc
 import pstats
 import sys
 import time
@@ -23,6 +24,7 @@ def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     nodes = int(args[0]) if args else 5000
     pods = int(args[1]) if len(args) > 1 else 20000
+    gc.disable()  # as benchmarks/scale.py: no rescans of millions of long-lived objects mid-run
     env = SimEnv(seed=7)
     zones = env.config.zones
     t0 = time.perf_counter()
@@ -32,6 +34,8 @@ def main() -> None:
         env.pod(f"pod-{i:06d}", cpu="100m", memory="128Mi")
     env.settle()
     t1 = time.perf_counter()
+    gc.collect()
+    gc.freeze()
     sched = Scheduler(env.api, env.loop, env.rng, env.config)
     prof = cProfile.Profile() if "--profile" in sys.argv else None
     t2 = time.perf_counter()

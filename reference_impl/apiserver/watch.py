@@ -108,8 +108,12 @@ class Watcher:
             return False
         if self.field_selector.empty:
             return True
-        if self._fast is not None:
-            return all((getter(obj) == value) != (op == "!=") for getter, op, value in self._fast)  # type: ignore[misc]
+        fast = self._fast
+        if fast is not None:
+            if len(fast) == 1:  # the kubelets' spec.nodeName=<node>: no generator for one test
+                getter, op, value = fast[0]
+                return (getter(obj) == value) != (op == "!=")  # type: ignore[misc]
+            return all((getter(obj) == value) != (op == "!=") for getter, op, value in fast)  # type: ignore[misc]
         return self.field_selector.matches(field_set(self.resource, obj))
 
     def stop(self) -> None:
