@@ -8,7 +8,11 @@ The same scenario takes about 6 minutes on a real cluster (50 s node-monitor gra
 from __future__ import annotations
 
 import statistics
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from a bare checkout too
 
 from reference_impl.cluster import ReferenceCluster
 
