@@ -24,6 +24,7 @@ Departures and omissions, on purpose:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -345,14 +346,26 @@ def _mask_trailing_dash(name: str) -> str:
     return name[:-1] + "a" if len(name) > 1 and name.endswith("-") else name
 
 
+# Label keys and values repeat across thousands of objects (``app``, ``pod-template-hash``):
+# their checks are pure, so each distinct string is checked once.
+@functools.lru_cache(maxsize=16384)
+def _qualified_name_errors(value: str) -> tuple[str, ...]:
+    return tuple(is_qualified_name(value))
+
+
+@functools.lru_cache(maxsize=16384)
+def _label_value_errors(value: str) -> tuple[str, ...]:
+    return tuple(is_valid_label_value(value))
+
+
 def _labels(errs: _Errors, labels: Any, path: str) -> None:
     if not isinstance(labels, dict):
         return
     for key in sorted(labels):
-        for msg in is_qualified_name(key):
+        for msg in _qualified_name_errors(key):
             errs.invalid(path, key, msg)
         value = labels[key]
-        for msg in is_valid_label_value(value if isinstance(value, str) else str(value)):
+        for msg in _label_value_errors(value if isinstance(value, str) else str(value)):
             errs.invalid(path, value, msg)
 
 
@@ -361,7 +374,7 @@ def _annotations(errs: _Errors, annotations: Any, path: str) -> None:
         return
     total = 0
     for key in sorted(annotations):
-        for msg in is_qualified_name(key.lower()):
+        for msg in _qualified_name_errors(key.lower()):
             errs.invalid(path, key, msg)
         total += len(key) + len(str(annotations[key]))
     if total > TOTAL_ANNOTATION_SIZE_LIMIT_B:
