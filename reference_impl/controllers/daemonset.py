@@ -64,6 +64,15 @@ def controller_ref(obj: Obj) -> Obj | None:
     return None
 
 
+def owned_by_other_kind(old: Obj, new: Obj, kind: str) -> bool:
+    """A pod update a controller of ``kind`` can ignore: its controller is of another kind and
+    did not change. Such a pod is in none of this controller's expectations, and neither
+    adoption nor release can concern it (the pod handlers' fast path: most pods belong to
+    ReplicaSets, and every update of every pod reaches each workload controller)."""
+    ref = controller_ref(new)
+    return ref is not None and ref.get("kind") != kind and ref == controller_ref(old)
+
+
 def _owner_index_fn(obj: Obj) -> list[str]:
     ref = controller_ref(obj)
     return [str(ref.get("uid", ""))] if ref else []
@@ -562,6 +571,8 @@ class DaemonSetController:
         self._enqueue_for_pod(pod)
 
     def _pod_updated(self, old: Obj, new: Obj) -> None:
+        if owned_by_other_kind(old, new, "DaemonSet"):
+            return
         self.expectations.observed(new, gone=False)
         self._enqueue_for_pod(new)
         if controller_ref(old) != controller_ref(new):

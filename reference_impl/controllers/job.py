@@ -58,6 +58,7 @@ from reference_impl.controllers.daemonset import (
     is_pod_ready,
     is_terminal,
     is_terminating,
+    owned_by_other_kind,
     owner_reference,
 )
 from reference_impl.sim.clock import parse_rfc3339
@@ -253,6 +254,8 @@ class JobController:
         self._enqueue_for_pod(pod)
 
     def _pod_updated(self, old: Obj, new: Obj) -> None:
+        if owned_by_other_kind(old, new, "Job"):
+            return
         self.expectations.observed(new, gone=False)
         self._enqueue_for_pod(new)
         if controller_ref(old) != controller_ref(new):

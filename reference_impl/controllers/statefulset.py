@@ -45,6 +45,7 @@ from reference_impl.controllers.daemonset import (
     is_pod_available,
     is_pod_ready,
     is_terminating,
+    owned_by_other_kind,
     owner_reference,
     ready_remaining_s,
     sync_revision,
@@ -130,6 +131,8 @@ class StatefulSetController:
         self._enqueue_for_pod(pod)
 
     def _pod_updated(self, old: Obj, new: Obj) -> None:
+        if owned_by_other_kind(old, new, "StatefulSet"):
+            return
         self.expectations.observed(new, gone=False)
         self._enqueue_for_pod(new)
         if controller_ref(old) != controller_ref(new):
