@@ -46,6 +46,9 @@ def run_program(
                 expect.deleted_namespaces.add(step["name"])
         result = execute(cluster, step)
         outcome = "ok" if result.ok else f"rejected: {result.detail}"
+        if op == "apply" and not result.ok and program.failure and str(result.detail) in program.failure:
+            # the suite failed on this rejection (``applying valid ... refused``): that reproduces it
+            problems.append(f"step {i} ({describe(step)}): {outcome}")
         if op == "apply-invalid":
             outcome = _judge_invalid(step, result.status)
             if outcome.startswith("UNEXPECTED"):

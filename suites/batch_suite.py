@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
 
@@ -129,11 +130,20 @@ class BatchMachine(KconformMachine):
         self.cordoned: set[str] = set()
         self.seen_pods: set[str] = set()
         self.finished_jobs: dict[str, str] = {}  # job uid -> "Complete" / "Failed"
+        self.used_names: set[tuple[str, str]] = set()
 
     @initialize(ns=namespaces())
     def create_namespace(self, ns: Manifest) -> None:
         self.ns = ns["metadata"]["name"]
         self.run({"op": "apply", "manifest": ns})
+
+    def _fresh(self, manifest: Manifest) -> None:
+        """A newly drawn workload gets a name not used yet: re-applying a name with a fresh draw
+        would change immutable fields (a DaemonSet's or StatefulSet's selector, a Job's template),
+        which a real API server refuses too."""
+        key = (manifest["kind"], manifest["metadata"]["name"])
+        assume(key not in self.used_names)
+        self.used_names.add(key)
 
     def _apply(self, manifest: Manifest) -> None:
         result = self.run({"op": "apply", "manifest": manifest})
@@ -144,16 +154,20 @@ class BatchMachine(KconformMachine):
     # -- rules --------------------------------------------------------------------------------
     @rule(data=st.data())
     def apply_job(self, data: st.DataObject) -> None:
-        self._apply(data.draw(jobs(self.ns)))
+        job = data.draw(jobs(self.ns))
+        self._fresh(job)
+        self._apply(job)
 
     @rule(data=st.data())
     def apply_daemonset(self, data: st.DataObject) -> None:
         ds = schedulable_daemonset(data.draw(daemonsets(self.ns, healthy=True)))
+        self._fresh(ds)
         self._apply(ds)
 
     @rule(data=st.data())
     def apply_statefulset(self, data: st.DataObject) -> None:
         sts = data.draw(statefulsets(self.ns, healthy=True))
+        self._fresh(sts)
         self._apply(headless_service_for(sts))
         self._apply(sts)
         self.statefulsets[sts["metadata"]["name"]] = sts

@@ -22,7 +22,10 @@ workload with such pods is not required to reach its counts (Progressing may tur
 Checks and their ids:
 
 ``check_deployments``
-    ``liveness.deployment-observed-generation``, and unless paused or stuck:
+    ``liveness.deployment-observed-generation``, and unless paused or stuck (a Recreate rollout
+    also waits, as upstream's ``oldPodsRunning`` does, for old pods terminating on a dead node,
+    which never go: kubernetes#112452; and with ``minReadySeconds`` a crash-looping pod may be
+    Ready yet never available, which one snapshot cannot tell):
     ``liveness.deployment-new-replicaset`` (a ReplicaSet whose template equals the Deployment's,
     ignoring the ``pod-template-hash`` label, with ``spec.replicas == spec.replicas``),
     ``liveness.deployment-old-replicaset`` (older ones scaled to 0), ``liveness.deployment-status``
@@ -55,7 +58,10 @@ Checks and their ids:
     only judged on completions).
 ``check_dead_node_pods``
     For non-terminal pods bound to ``snapshot.dead_nodes``: ``liveness.pod-ready-on-dead-node``
-    (the node lifecycle controller marks them not Ready once the grace period passed) and
+    (the node lifecycle controller marks them not Ready once the grace period passed; a pod
+    whose Ready turned True after its node's Ready left True — posted by a kubelet that got
+    through for a moment — stays Ready upstream too, since the controller acts on the node's
+    transition only) and
     ``liveness.pod-not-evicted`` (deletionTimestamp set once grace + the smallest matching
     NoExecute tolerationSeconds passed; pods that tolerate the node's NoExecute taints without
     tolerationSeconds stay, as DaemonSet pods do). Without ``Expectations.dead_for_s`` for a node,
@@ -93,6 +99,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from kconform.backends.base import Snapshot
@@ -223,6 +230,10 @@ def _template_without_hash(template: Mapping[str, Any] | None) -> dict[str, Any]
     return tpl
 
 
+def _restarted(pod: Obj) -> bool:
+    return any(int(cs.get("restartCount") or 0) > 0 for cs in k.status(pod).get("containerStatuses") or [])
+
+
 def _not_ready(pods: list[Obj]) -> list[Obj]:
     return [p for p in pods if not k.pod_ready(p)]
 
@@ -273,6 +284,13 @@ def check_deployments(snapshot: Snapshot, expect: Expectations) -> list[Violatio
         owner = k.controller_uid(rs)
         if owner and not k.is_terminating(rs):
             rs_by_owner[owner].append(rs)
+    # recreate.go oldPodsRunning: a Recreate rollout waits for every non-terminal pod of its old
+    # ReplicaSets, terminating ones included; one on a dead node never goes (kubernetes#112452).
+    stuck_terminating: set[str] = set()
+    for pod in snapshot.of("pods"):
+        owner = k.controller_uid(pod)
+        if owner and k.is_terminating(pod) and not k.is_terminal(pod) and k.node_name(pod) in snapshot.dead_nodes:
+            stuck_terminating.add(owner)
     out: list[Violation] = []
     for dep in sorted(snapshot.of("deployments"), key=k.ref):
         if not _judged(dep, expect):
@@ -287,8 +305,15 @@ def check_deployments(snapshot: Snapshot, expect: Expectations) -> list[Violatio
         pods = [p for rs in owned for p in pods_by_rs.get(k.uid(rs), [])]
         if _not_ready(pods):
             continue  # stuck or not; check_workload_pods says which
+        if d_spec.get("minReadySeconds") and any(_restarted(p) for p in pods):
+            # a container that keeps exiting may be Ready now yet never for minReadySeconds: not
+            # available (IsPodAvailable), and the snapshot cannot tell a crash loop's Ready window
+            continue
         template = _template_without_hash(d_spec.get("template"))
         new = [rs for rs in owned if _template_without_hash(k.spec(rs).get("template")) == template]
+        recreate = (d_spec.get("strategy") or {}).get("type") == "Recreate"
+        if recreate and any(k.uid(rs) in stuck_terminating for rs in owned if not (new and rs is new[0])):
+            continue  # stuck: old pods terminating on a dead node block the Recreate rollout
         if not new:
             out.append(Violation(
                 "liveness.deployment-new-replicaset", where,
@@ -557,6 +582,28 @@ def _min_toleration_s(tolerations: list[Mapping[str, Any]], taints: list[Mapping
     return min(seconds) if seconds else None
 
 
+def _ready_after_node_lost(pod: Obj, node: Obj | None) -> bool:
+    """Whether the pod turned Ready after its node's Ready condition left True.
+
+    The node lifecycle controller marks a node's pods not Ready when it sees the node's Ready
+    leave True (``monitorNodeHealth``) and when a pod is bound to an unready node
+    (``podUpdated`` only looks at ``spec.nodeName`` changes). A kubelet that reconnects briefly
+    may post a pod Ready without getting its node Ready again; upstream leaves that pod Ready.
+    """
+    node_ready = k.condition(node, "Ready") if node is not None else None
+    pod_ready = k.condition(pod, "Ready")
+    if node_ready is None or node_ready.get("status") == "True" or pod_ready is None:
+        return False
+    node_lost, pod_since = node_ready.get("lastTransitionTime"), pod_ready.get("lastTransitionTime")
+    if not node_lost or not pod_since:
+        return False
+    return _parse_time(pod_since) >= _parse_time(node_lost)
+
+
+def _parse_time(value: Any) -> datetime:
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
 def check_dead_node_pods(snapshot: Snapshot, expect: Expectations) -> list[Violation]:
     """Pods on dead nodes are marked not Ready and evicted after their tolerationSeconds."""
     nodes = {k.name(n): n for n in snapshot.of("nodes")}
@@ -573,7 +620,7 @@ def check_dead_node_pods(snapshot: Snapshot, expect: Expectations) -> list[Viola
         if dead_for < grace:
             continue
         where = f"pod {k.ref(pod)}"
-        if k.pod_ready(pod):
+        if k.pod_ready(pod) and not _ready_after_node_lost(pod, nodes.get(node_name)):
             out.append(Violation(
                 "liveness.pod-ready-on-dead-node", where, f"Ready False (node {node_name} is dead)", "Ready True",
             ))

@@ -1,0 +1,69 @@
+"""Programs found by exploring the suites beyond CI (``--profile dev``/``explore``), minimised.
+
+Each one once failed an invariant although the reference behaved as real Kubernetes does: the
+oracle now knows the case, and these programs must keep replaying clean. The batch one is a
+suite that re-applied a DaemonSet under a used name with another selector (immutable, 422):
+the suite no longer draws used names, and replaying the recorded program still reports the
+rejection as the failure it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kconform.backends.reference import ReferenceBackend
+from kconform.program import Program
+from kconform.replay import run_program
+
+DATA = Path(__file__).parent / "data"
+
+
+def _replay(name: str) -> tuple[ReferenceBackend, list[str]]:
+    program = Program.load(DATA / name)
+    backend = ReferenceBackend(nodes=program.nodes, seed=program.seed)
+    return backend, run_program(backend, program)
+
+
+def test_recreate_rollout_waits_for_old_pods_terminating_on_a_dead_node() -> None:
+    # recreate.go oldPodsRunning counts terminating pods: one on a dead node blocks the rollout
+    # for good (kubernetes#112452), so there is no new ReplicaSet — and that is no bug
+    backend, problems = _replay("recreate-blocked-by-dead-node.yaml")
+    try:
+        assert problems == []
+        snap = backend.snapshot()
+        [dep] = snap.of("deployments")
+        owned = [rs for rs in snap.of("replicasets") if rs["metadata"]["ownerReferences"][0]["uid"] == dep["metadata"]["uid"]]
+        assert len(owned) == 1 and owned[0]["spec"]["replicas"] == 0
+        stuck = [p for p in snap.of("pods") if p["metadata"].get("deletionTimestamp")]
+        assert stuck and all(p["spec"]["nodeName"] in snap.dead_nodes for p in stuck)
+    finally:
+        backend.close()
+
+
+def test_a_pod_posted_ready_during_a_partition_blip_stays_ready() -> None:
+    backend, problems = _replay("pod-ready-after-partition-blip.yaml")
+    try:
+        assert problems == []
+    finally:
+        backend.close()
+
+
+def test_crash_looping_pods_with_min_ready_seconds_are_never_available() -> None:
+    backend, problems = _replay("crashloop-with-min-ready-seconds.yaml")
+    try:
+        assert problems == []
+        [dep] = [d for d in backend.snapshot().of("deployments") if d["metadata"]["name"] == "r"]
+        assert not dep["status"].get("availableReplicas")
+    finally:
+        backend.close()
+
+
+@pytest.mark.parametrize("name", ["daemonset-selector-reapplied.yaml"])
+def test_a_recorded_refusal_of_an_apply_replays_as_the_failure(name: str) -> None:
+    backend, problems = _replay(name)
+    try:
+        assert len(problems) == 1 and "field is immutable" in problems[0]
+    finally:
+        backend.close()
