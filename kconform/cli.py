@@ -19,6 +19,7 @@ import os
 import sys
 import time
 import traceback
+import zlib
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -41,8 +42,25 @@ def _load_machine(spec: str) -> Any:
 
 
 # == run ====================================================================================
+def seeded_generation(settings: Any, suite: str, seed: int) -> tuple[Any, int] | None:
+    """Settings and a Hypothesis seed for ``--seed N``, N != 0; None for the default seed 0.
+
+    Seed 0 keeps each profile as it is (``ci`` and ``dev`` derandomized: the same programs on
+    every run). Any other seed also draws the programs from a random generator seeded with the
+    suite's name and N — the pytest plugin's ``--hypothesis-seed`` mechanism — so that seeds
+    explore different programs and each seed repeats exactly. The example database is off:
+    replaying stored examples would make a seeded run depend on earlier runs.
+    """
+    if not seed:
+        return None
+    from hypothesis import settings as hypothesis_settings
+
+    return hypothesis_settings(settings, derandomize=False, database=None), zlib.crc32(f"{suite}:{seed}".encode())
+
+
 def _run_one(args: dict[str, Any]) -> dict[str, Any]:
     """Run one suite in this process; a plain dict comes back (it may cross a process boundary)."""
+    from hypothesis import core as hypothesis_core
     from hypothesis.stateful import run_state_machine_as_test
 
     from kconform.program import last
@@ -52,9 +70,13 @@ def _run_one(args: dict[str, Any]) -> dict[str, Any]:
     session.configure(backend=args["backend"], seed=args["seed"], options=args["options"])
     machine = _load_machine(args["spec"])
     settings = profiles.get(args["profile"])
+    forced = seeded_generation(settings, name, int(args["seed"] or 0))
     t0 = time.perf_counter()
     result: dict[str, Any] = {"suite": name, "result": "passed", "detail": "", "replay": None}
     try:
+        if forced is not None:
+            settings, force = forced
+            hypothesis_core.global_force_seed = force  # type: ignore[assignment]
         run_state_machine_as_test(machine, settings=settings)
     except (CapabilityMissing, BackendUnavailable) as e:
         result["result"], result["detail"] = "skipped", str(e)
@@ -69,6 +91,8 @@ def _run_one(args: dict[str, Any]) -> dict[str, Any]:
             result["replay"] = str(path)
             result["program"] = program.describe()
             result["program_steps"] = len(program.steps)
+    finally:
+        hypothesis_core.global_force_seed = None
     stats = STATS.get(machine.suite_name)
     result.update(stats.as_dict() if stats else {"examples": 0, "steps": 0, "faults": 0})
     result["wall_s"] = time.perf_counter() - t0
@@ -266,7 +290,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the suites (default: against the embedded reference cluster)")
     _add_backend_args(run)
     run.add_argument("--profile", default="ci", choices=profiles.PROFILES, help="hypothesis profile (default: ci)")
-    run.add_argument("--seed", type=int, default=0, help="seed of the reference cluster (default 0)")
+    run.add_argument(
+        "--seed", type=int, default=0,
+        help="seed of the reference cluster; a non-zero seed also seeds the programs the suites draw "
+        "(other programs, each seed repeatable; default 0: the profile's own)",
+    )
     run.add_argument("--suite", action="append", help="run only these suites (repeatable or comma-separated)")
     run.add_argument("--report", default="kconform-report", help="directory for replay files (default kconform-report)")
     run.add_argument(
