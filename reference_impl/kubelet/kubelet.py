@@ -370,12 +370,18 @@ class Kubelet(Component):
                 if meta.get("deletionTimestamp"):
                     self._final_delete_obj(pod)
                 return
-            if key not in self._admitting:
+            uid = str(meta.get("uid", ""))
+            pending = self._admitting.get(key)
+            if pending is None:
                 # the sync loop picks a new pod up a moment later, not inside the watch event:
                 # without that latency, a rejected pod and its replacement would loop forever
                 # within one simulated instant
-                self._admitting[key] = str(meta.get("uid", ""))
+                self._admitting[key] = uid
                 self.later(self.config.kubelet_pod_sync_delay_s, self._admit_later, key)
+            elif pending != uid:
+                # the pod awaiting admission was replaced by a new one of the same name (a
+                # StatefulSet recreating its ordinal): the pending admission is this pod's now
+                self._admitting[key] = uid
             return
         w.pod = pod
         if w.written_status is not None and _owned_view(pod.get("status") or {}) != _owned_view(w.written_status):

@@ -1,7 +1,8 @@
 """Programs found by exploring the suites beyond CI (``--profile dev``/``explore``), minimised.
 
-Each one once failed an invariant although the reference behaved as real Kubernetes does: the
-oracle now knows the case, and these programs must keep replaying clean. The batch one is a
+Most once failed an invariant although the reference behaved as real Kubernetes does: the
+oracle now knows the case, and these programs must keep replaying clean. One found a real bug
+of the reference's kubelet (a pod replaced while awaiting admission was never started). The batch one is a
 suite that re-applied a DaemonSet under a used name with another selector (immutable, 422):
 the suite no longer draws used names, and replaying the recorded program still reports the
 rejection as the failure it was.
@@ -56,6 +57,18 @@ def test_crash_looping_pods_with_min_ready_seconds_are_never_available() -> None
         assert problems == []
         [dep] = [d for d in backend.snapshot().of("deployments") if d["metadata"]["name"] == "r"]
         assert not dep["status"].get("availableReplicas")
+    finally:
+        backend.close()
+
+
+def test_a_pod_replaced_while_awaiting_admission_is_admitted() -> None:
+    # a reference bug (the kubelet's pending admission kept the old pod's uid, so the StatefulSet
+    # ordinal recreated under the same name within the sync delay was never started)
+    backend, problems = _replay("statefulset-ordinal-replaced-before-admission.yaml")
+    try:
+        assert problems == []
+        pod = next(p for p in backend.snapshot().of("pods") if p["metadata"]["name"] == "axzdy-2")
+        assert pod["status"]["phase"] == "Running"
     finally:
         backend.close()
 
