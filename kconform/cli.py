@@ -19,7 +19,6 @@ import os
 import sys
 import time
 import traceback
-import zlib
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -42,22 +41,6 @@ def _load_machine(spec: str) -> Any:
 
 
 # == run ====================================================================================
-def seeded_generation(settings: Any, suite: str, seed: int) -> tuple[Any, int] | None:
-    """Settings and a Hypothesis seed for ``--seed N``, N != 0; None for the default seed 0.
-
-    Seed 0 keeps each profile as it is (``ci`` and ``dev`` derandomized: the same programs on
-    every run). Any other seed also draws the programs from a random generator seeded with the
-    suite's name and N — the pytest plugin's ``--hypothesis-seed`` mechanism — so that seeds
-    explore different programs and each seed repeats exactly. The example database is off:
-    replaying stored examples would make a seeded run depend on earlier runs.
-    """
-    if not seed:
-        return None
-    from hypothesis import settings as hypothesis_settings
-
-    return hypothesis_settings(settings, derandomize=False, database=None), zlib.crc32(f"{suite}:{seed}".encode())
-
-
 def _run_one(args: dict[str, Any]) -> dict[str, Any]:
     """Run one suite in this process; a plain dict comes back (it may cross a process boundary)."""
     from hypothesis import core as hypothesis_core
@@ -70,7 +53,7 @@ def _run_one(args: dict[str, Any]) -> dict[str, Any]:
     session.configure(backend=args["backend"], seed=args["seed"], options=args["options"])
     machine = _load_machine(args["spec"])
     settings = profiles.get(args["profile"])
-    forced = seeded_generation(settings, name, int(args["seed"] or 0))
+    forced = profiles.seeded(settings, name, int(args["seed"] or 0))
     t0 = time.perf_counter()
     result: dict[str, Any] = {"suite": name, "result": "passed", "detail": "", "replay": None}
     try:

@@ -8,6 +8,8 @@ few, short programs and no deadline, for kind or any kubeconfig where a step tak
 
 from __future__ import annotations
 
+import zlib
+
 from hypothesis import HealthCheck, Phase, settings
 
 PROFILES = ("ci", "dev", "explore", "real-cluster")
@@ -66,3 +68,17 @@ def get(name: str) -> settings:
         raise InvalidArgument(f"unknown profile {name!r}; choose one of: {', '.join(PROFILES)}")
     register()
     return settings.get_profile(f"kconform-{name}")
+
+
+def seeded(base: settings, suite: str, seed: int) -> tuple[settings, int] | None:
+    """Settings and a Hypothesis seed for ``--seed N``, N != 0; None for the default seed 0.
+
+    Seed 0 keeps each profile as it is (``ci`` and ``dev`` derandomized: the same programs on
+    every run). Any other seed also draws the programs from a random generator seeded with the
+    suite's name and N — the pytest plugin's ``--hypothesis-seed`` mechanism — so that seeds
+    explore different programs and each seed repeats exactly. The example database is off:
+    replaying stored examples would make a seeded run depend on earlier runs.
+    """
+    if not seed:
+        return None
+    return settings(base, derandomize=False, database=None), zlib.crc32(f"{suite}:{seed}".encode())
