@@ -26,6 +26,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
 
@@ -110,7 +111,11 @@ class GcNamespacesMachine(KconformMachine):
     def apply_owner(self, data: st.DataObject, kind: str) -> None:
         ns = data.draw(st.sampled_from(self.live_namespaces), label="namespace")
         strategy = deployments if kind == "deployments" else replicasets
-        self._apply(kind, data.draw(strategy(ns, replicas=_SMALL_REPLICAS, healthy=True)))
+        manifest = data.draw(strategy(ns, replicas=_SMALL_REPLICAS, healthy=True))
+        # a fresh draw over a live object of the same name would change its selector, which is
+        # immutable (422 on a real server too); the old name comes back once the object is deleted
+        assume((kind, ns, manifest["metadata"]["name"]) not in self.objects)
+        self._apply(kind, manifest)
 
     @precondition(lambda self: self.live_namespaces)
     @rule(data=st.data(), kind=st.sampled_from(("configmaps", "services")))
