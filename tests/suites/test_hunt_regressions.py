@@ -10,6 +10,8 @@ rejection as the failure it was.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,17 +23,20 @@ from kconform.replay import run_program
 DATA = Path(__file__).parent / "data"
 
 
-def _replay(name: str) -> tuple[ReferenceBackend, list[str]]:
+@contextmanager
+def _replay(name: str) -> Iterator[tuple[ReferenceBackend, list[str]]]:
     program = Program.load(DATA / name)
     backend = ReferenceBackend(nodes=program.nodes, seed=program.seed)
-    return backend, run_program(backend, program)
+    try:
+        yield backend, run_program(backend, program)
+    finally:
+        backend.close()
 
 
 def test_recreate_rollout_waits_for_old_pods_terminating_on_a_dead_node() -> None:
     # recreate.go oldPodsRunning counts terminating pods: one on a dead node blocks the rollout
     # for good (kubernetes#112452), so there is no new ReplicaSet — and that is no bug
-    backend, problems = _replay("recreate-blocked-by-dead-node.yaml")
-    try:
+    with _replay("recreate-blocked-by-dead-node.yaml") as (backend, problems):
         assert problems == []
         snap = backend.snapshot()
         [dep] = snap.of("deployments")
@@ -39,44 +44,30 @@ def test_recreate_rollout_waits_for_old_pods_terminating_on_a_dead_node() -> Non
         assert len(owned) == 1 and owned[0]["spec"]["replicas"] == 0
         stuck = [p for p in snap.of("pods") if p["metadata"].get("deletionTimestamp")]
         assert stuck and all(p["spec"]["nodeName"] in snap.dead_nodes for p in stuck)
-    finally:
-        backend.close()
 
 
 def test_a_pod_posted_ready_during_a_partition_blip_stays_ready() -> None:
-    backend, problems = _replay("pod-ready-after-partition-blip.yaml")
-    try:
+    with _replay("pod-ready-after-partition-blip.yaml") as (_backend, problems):
         assert problems == []
-    finally:
-        backend.close()
 
 
 def test_crash_looping_pods_with_min_ready_seconds_are_never_available() -> None:
-    backend, problems = _replay("crashloop-with-min-ready-seconds.yaml")
-    try:
+    with _replay("crashloop-with-min-ready-seconds.yaml") as (backend, problems):
         assert problems == []
         [dep] = [d for d in backend.snapshot().of("deployments") if d["metadata"]["name"] == "r"]
         assert not dep["status"].get("availableReplicas")
-    finally:
-        backend.close()
 
 
 def test_a_pod_replaced_while_awaiting_admission_is_admitted() -> None:
     # a reference bug (the kubelet's pending admission kept the old pod's uid, so the StatefulSet
     # ordinal recreated under the same name within the sync delay was never started)
-    backend, problems = _replay("statefulset-ordinal-replaced-before-admission.yaml")
-    try:
+    with _replay("statefulset-ordinal-replaced-before-admission.yaml") as (backend, problems):
         assert problems == []
         pod = next(p for p in backend.snapshot().of("pods") if p["metadata"]["name"] == "axzdy-2")
         assert pod["status"]["phase"] == "Running"
-    finally:
-        backend.close()
 
 
 @pytest.mark.parametrize("name", ["daemonset-selector-reapplied.yaml"])
 def test_a_recorded_refusal_of_an_apply_replays_as_the_failure(name: str) -> None:
-    backend, problems = _replay(name)
-    try:
+    with _replay(name) as (_backend, problems):
         assert len(problems) == 1 and "field is immutable" in problems[0]
-    finally:
-        backend.close()
