@@ -70,13 +70,10 @@ class EventLoop:
     ) -> Timer:
         """Run ``callback(*args)`` at simulated time ``when`` (never earlier than now)."""
         now = self.clock.now()
-        self._seq += 1
         if when <= now and not background:
-            t = Timer(now, self._seq, callback, args, False)
-            self._ready.append(t)
-            return t
-        if when < now:
-            when = now
+            return self.call_soon(callback, *args)
+        when = max(when, now)
+        self._seq += 1
         t = Timer(when, self._seq, callback, args, background)
         heapq.heappush(self._bg if background else self._fg, (when, t.seq, t))
         return t
