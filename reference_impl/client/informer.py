@@ -78,8 +78,7 @@ class Informer:
         self._indexers[name] = fn
         idx: dict[str, dict[str, None]] = {}
         for k, o in self.cache.items():
-            for v in fn(o):
-                idx.setdefault(v, {})[k] = None
+            _bucket_add(idx, fn(o), k)
         self._indices[name] = idx
 
     # -- reads ----------------------------------------------------------------------------
@@ -242,32 +241,30 @@ class Informer:
 
     def _index(self, key: str, obj: Obj) -> None:
         for name, fn in self._indexers.items():
-            idx = self._indices[name]
-            for v in fn(obj):
-                idx.setdefault(v, {})[key] = None
+            _bucket_add(self._indices[name], fn(obj), key)
 
     def _reindex(self, key: str, old: Obj, new: Obj) -> None:
         # buckets hold keys, so an update that keeps an object's index values (most do) is free
         for name, fn in self._indexers.items():
             was, now = fn(old), fn(new)
-            if was == now:
-                continue
-            idx = self._indices[name]
-            for v in was:
-                bucket = idx.get(v)
-                if bucket is not None:
-                    bucket.pop(key, None)
-                    if not bucket:
-                        del idx[v]
-            for v in now:
-                idx.setdefault(v, {})[key] = None
+            if was != now:
+                _bucket_remove(self._indices[name], was, key)
+                _bucket_add(self._indices[name], now, key)
 
     def _unindex(self, key: str, obj: Obj) -> None:
         for name, fn in self._indexers.items():
-            idx = self._indices[name]
-            for v in fn(obj):
-                bucket = idx.get(v)
-                if bucket is not None:
-                    bucket.pop(key, None)
-                    if not bucket:
-                        del idx[v]
+            _bucket_remove(self._indices[name], fn(obj), key)
+
+
+def _bucket_add(idx: dict[str, dict[str, None]], values: Iterable[str], key: str) -> None:
+    for v in values:
+        idx.setdefault(v, {})[key] = None
+
+
+def _bucket_remove(idx: dict[str, dict[str, None]], values: Iterable[str], key: str) -> None:
+    for v in values:
+        bucket = idx.get(v)
+        if bucket is not None:
+            bucket.pop(key, None)
+            if not bucket:
+                del idx[v]
