@@ -160,3 +160,8 @@ class SchedulerCache:
 
     def pod_node(self, key: str) -> str | None:
         return self._pod_node.get(key)
+
+    def pod_info(self, key: str) -> PodInfo | None:
+        """The cached PodInfo of an assigned (or assumed) pod."""
+        node = self._pod_node.get(key)
+        return None if node is None else self.infos[node].pods.get(key)

@@ -209,12 +209,9 @@ class Scheduler(Component):
             # the node info depends on spec, labels and terminal-ness only: nothing to recompute,
             # but hold the latest object, not a stale copy beside the informer's
             meta = new.get("metadata") or {}
-            key = f"{meta.get('namespace', '')}/{meta.get('name', '')}"
-            node = self.cache.pod_node(key)
-            if node is not None:
-                info = self.cache.infos[node].pods.get(key)
-                if info is not None:
-                    info.obj = new
+            info = self.cache.pod_info(f"{meta.get('namespace', '')}/{meta.get('name', '')}")
+            if info is not None:
+                info.obj = new
             return
         pi = self._confirmed_binding(old, new) or PodInfo(new)
         if pi.node_name:
@@ -248,7 +245,8 @@ class Scheduler(Component):
             return None
         if (old.get("metadata") or {}).get("labels") != meta.get("labels") or bool(meta.get("deletionTimestamp")):
             return None
-        info = self.cache.infos[node].pods[key]
+        info = self.cache.pod_info(key)
+        assert info is not None  # assumed on this node, checked above
         info.obj = new
         info.node_name = node
         return info
