@@ -14,7 +14,9 @@ Every event goes through the three steps of client-go's ``EventCorrelator`` with
   minutes (a token bucket); the rest are dropped, as the real recorder drops them.
 
 Writes are best-effort, as in Kubernetes: failures are swallowed; a patch of an Event that is
-gone creates it again. Leaves out: the broadcaster's asynchronous retries (up to 12 attempts).
+gone creates it again. Differs: the aggregator's ``PopAny`` takes a random message out of its
+set in Go; here it is the message just added, so runs stay replayable. Leaves out: the
+broadcaster's asynchronous retries (up to 12 attempts).
 """
 
 from __future__ import annotations
