@@ -20,11 +20,13 @@ class TimeWentBackwards(ValueError):
 class SimClock:
     """Seconds since :data:`EPOCH` as a float; advanced only by the event loop."""
 
-    __slots__ = ("_now", "_stamp")
+    __slots__ = ("_now", "_stamps")
 
     def __init__(self, start_s: float = 0.0) -> None:
         self._now = float(start_s)
-        self._stamp: tuple[int, str] = (-1, "")  # the last whole second formatted: many writes share it
+        # whole seconds already formatted: most writes stamp "now" or a recent instant (a pod's
+        # start time, a condition's transition), so a small memo saves most strftime calls
+        self._stamps: dict[int, str] = {}
 
     def now(self) -> float:
         """Current simulated time in seconds since the epoch of the simulation."""
@@ -39,10 +41,11 @@ class SimClock:
     def rfc3339(self, t_s: float | None = None) -> str:
         """Kubernetes' ``metav1.Time`` wire format (second precision, ``Z`` suffix)."""
         sec = int(self._now if t_s is None else t_s)
-        last, text = self._stamp
-        if sec != last:
-            text = (EPOCH + _dt.timedelta(seconds=sec)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            self._stamp = (sec, text)
+        text = self._stamps.get(sec)
+        if text is None:
+            if len(self._stamps) >= 256:
+                self._stamps.clear()
+            text = self._stamps[sec] = (EPOCH + _dt.timedelta(seconds=sec)).strftime("%Y-%m-%dT%H:%M:%SZ")
         return text
 
     def rfc3339_micro(self, t_s: float | None = None) -> str:
