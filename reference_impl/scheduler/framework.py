@@ -103,6 +103,11 @@ class Plugin:
     def normalize(self, state: CycleState, pod: PodInfo, nodes: list[Any], scores: list[int]) -> None:
         """NormalizeScore, in place; the default is none."""
 
+    def uniform(self, state: CycleState, pod: PodInfo, nodes: list[Any]) -> bool:
+        """True when every node is sure to get the same normalised score, known without
+        scoring: ranking may then pass the plugin by (it cannot change the order)."""
+        return False
+
     def score_key(self, pod: PodInfo) -> str | None:
         """Non-None when the raw score depends only on the node and this key, with no
         normalisation and no PreScore state: the framework may then memoise it per node."""

@@ -441,6 +441,8 @@ class Scheduler(Component):
         else:
             totals = [0] * len(nodes)
         for p, w in others:
+            if p.uniform(state, pod, nodes):
+                continue
             scores = p.score_nodes(state, pod, nodes)
             p.normalize(state, pod, nodes, scores)
             if min(scores) == max(scores):

@@ -69,6 +69,9 @@ class TaintToleration(Plugin):
     def normalize(self, state: CycleState, pod: PodInfo, nodes: list[Any], scores: list[int]) -> None:
         default_normalize_score(scores, reverse=True)
 
+    def uniform(self, state: CycleState, pod: PodInfo, nodes: list[Any]) -> bool:
+        return not any(map(_PREFER_TAINTS, nodes))  # no PreferNoSchedule taint: 100 everywhere
+
     def queueing_hint(self, pod: PodInfo, event: str, old: Obj | None, new: Obj | None) -> bool:
         if new is None:
             return False
