@@ -83,7 +83,8 @@ class Component:
         self.recorder = EventRecorder(self.client, name)
         self._recorders: dict[str, EventRecorder] = {}
         self._queues: list[WorkQueue] = []
-        self._timers: list[Timer] = []
+        self._timers: dict[Timer, None] = {}  # pending timers, to cancel on stop (insertion order)
+        self._sweep_at = 256
         self.running = False
         self.errors: list[str] = []  # sync errors, kept for debugging (bounded)
 
@@ -114,13 +115,9 @@ class Component:
                 fn()
             finally:
                 if self.running:
-                    self._timers.append(self.loop.call_later(period_s, tick, background=True))
-                    if len(self._timers) > 64:
-                        self._timers = [t for t in self._timers if not t.cancelled and t.when >= self.loop.now()]
+                    self._track(self.loop.call_later(period_s, tick, background=True))
 
-        self._timers.append(
-            self.loop.call_later(period_s if first_in_s is None else first_in_s, tick, background=True)
-        )
+        self._track(self.loop.call_later(period_s if first_in_s is None else first_in_s, tick, background=True))
 
     def later(self, delay_s: float, fn: Callable[..., Any], *args: Any, background: bool = False) -> Timer:
         """A one-shot timer owned by this component (cancelled on stop).
@@ -128,17 +125,26 @@ class Component:
         ``background=True`` for retries that are not progress (e.g. while the API server is
         unreachable), so that ``settle`` does not wait on them.
         """
+        live = self._timers
 
         def run() -> None:
+            live.pop(t, None)  # fired: no longer this component's to cancel
             if self.running:
                 fn(*args)
 
         t = self.loop.call_later(delay_s, run, background=background)
-        self._timers.append(t)
-        if len(self._timers) > 256:
-            now = self.loop.now()
-            self._timers = [x for x in self._timers if not x.cancelled and x.when >= now]
+        self._track(t)
         return t
+
+    def _track(self, t: Timer) -> None:
+        # Timers leave the table when they fire; ones cancelled by their owner never fire, so
+        # they are swept out whenever the table has doubled since the last sweep.
+        live = self._timers
+        live[t] = None
+        if len(live) > self._sweep_at:
+            for x in [x for x in live if x.cancelled or x.when < self.loop.now()]:
+                del live[x]
+            self._sweep_at = 2 * len(live) + 256
 
     # -- lifecycle ------------------------------------------------------------------------
     def setup(self) -> None:
@@ -157,6 +163,7 @@ class Component:
         for t in self._timers:
             t.cancel()
         self._timers.clear()
+        self._sweep_at = 256
         self._queues.clear()
         self.informers.stop()
         self.client.close()
