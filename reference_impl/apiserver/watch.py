@@ -159,6 +159,17 @@ class Cacher:
         self._handle: WatchHandle | None = None
         # key -> (mod revision, decoded object) as last dispatched: the real cacher's store
         self._current: dict[str, tuple[int, Obj]] = {}
+        # key -> (stored bytes, the object they encode): see ``expect``
+        self._handoff: dict[str, tuple[Any, Obj]] = {}
+
+    def expect(self, key: str, value: Any, obj: Obj) -> bool:
+        """The API server is about to store ``value``, its own encoding of ``obj``: the cache
+        takes ``obj`` for that event instead of decoding the bytes again. ``obj`` is the cache's
+        from then on (read-only for everyone). False when this cache is not watching the store."""
+        if self._handle is None:
+            return False
+        self._handoff[key] = (value, obj)
+        return True
 
     def _bucket(self, w: Watcher) -> list[Watcher]:
         if w.index_value is not None:
@@ -210,7 +221,9 @@ class Cacher:
                 else:
                     old = loads(ev.prev_kv.value)
             if ev.type == "PUT":
-                new = loads(ev.kv.value)
+                handed = self._handoff.pop(key, None)
+                # the identity check ties the handed object to this very write
+                new = handed[1] if handed is not None and handed[0] is ev.kv.value else loads(ev.kv.value)
                 new["metadata"]["resourceVersion"] = str(ev.kv.mod_revision)
                 current[key] = (ev.kv.mod_revision, new)
             else:

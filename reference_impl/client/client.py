@@ -93,12 +93,19 @@ class ClientWatch:
 
 
 class Client:
-    """One component's connection to the API server."""
+    """One component's connection to the API server.
 
-    def __init__(self, api: APIServer, loop: EventLoop, *, name: str) -> None:
+    ``readonly_responses``: the caller treats what writes return as read-only, as client-go
+    code must treat informer objects, so the server may hand back the very object its watch
+    cache shares with informers instead of a copy of its own (components set it; a client
+    whose caller may edit what it gets back, like the one tests and kconform use, does not).
+    """
+
+    def __init__(self, api: APIServer, loop: EventLoop, *, name: str, readonly_responses: bool = False) -> None:
         self.api = api
         self.loop = loop
         self.name = name
+        self.readonly = readonly_responses
         self.connected = True
         self._watches: dict[ClientWatch, None] = {}  # insertion-ordered: deterministic
         self.requests = 0
@@ -127,7 +134,7 @@ class Client:
     # -- verbs ----------------------------------------------------------------------------
     def create(self, resource: str, obj: Obj, namespace: str | None = None, **kw: Any) -> Obj:
         self._check()
-        return self.api.create(resource, obj, namespace, **kw)
+        return self.api.create(resource, obj, namespace, readonly=self.readonly, **kw)
 
     def get(self, resource: str, name: str, namespace: str | None = None, **kw: Any) -> Obj:
         self._check()
@@ -139,15 +146,15 @@ class Client:
 
     def update(self, resource: str, obj: Obj, namespace: str | None = None, **kw: Any) -> Obj:
         self._check()
-        return self.api.update(resource, obj, namespace, **kw)
+        return self.api.update(resource, obj, namespace, readonly=self.readonly, **kw)
 
     def update_status(self, resource: str, obj: Obj, namespace: str | None = None) -> Obj:
         self._check()
-        return self.api.update(resource, obj, namespace, subresource="status")
+        return self.api.update(resource, obj, namespace, subresource="status", readonly=self.readonly)
 
     def patch(self, resource: str, name: str, body: Any, patch_type: str = "merge", namespace: str | None = None, **kw: Any) -> Obj:
         self._check()
-        return self.api.patch(resource, name, body, patch_type, namespace, **kw)
+        return self.api.patch(resource, name, body, patch_type, namespace, readonly=self.readonly, **kw)
 
     def delete(self, resource: str, name: str, namespace: str | None = None, **kw: Any) -> Obj:
         self._check()

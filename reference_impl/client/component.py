@@ -78,7 +78,7 @@ class Component:
         self.rng = rng.fork(name)
         self.config = config
         self.name = name
-        self.client = Client(api, loop, name=name)
+        self.client = Client(api, loop, name=name, readonly_responses=True)
         self.informers = InformerFactory(self.client)
         self.recorder = EventRecorder(self.client, name)
         self._recorders: dict[str, EventRecorder] = {}

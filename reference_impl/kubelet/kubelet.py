@@ -260,8 +260,7 @@ class Kubelet(Component):
                     c["lastTransitionTime"] = old.get("lastTransitionTime", now)
             if node.get("status", {}).get("nodeInfo"):
                 status["nodeInfo"]["bootID"] = self.rng.uuid()  # a restart is a new boot
-            node["status"] = status
-            self.client.update_status("nodes", node)
+            self.client.update_status("nodes", {**node, "status": status})  # ``node`` is read-only
             self._node_status_written = status
             self._last_status_post = self.loop.now()
             self._registered = True

@@ -302,6 +302,24 @@ def test_watch_events_are_copies_of_the_stored_object(env: SimEnv) -> None:
     assert env.api.get("configmaps", "x", "default")["data"] == {"k": "v"}
 
 
+def test_write_responses_are_private_unless_the_caller_promises_read_only(env: SimEnv) -> None:
+    r = Recorder()
+    env.api.watch("configmaps", r, "default")
+    # a plain caller may edit what it gets back: watchers and later reads never see that
+    mine = env.api.create("configmaps", cm("x", k="v"), "default")
+    mine["data"]["k"] = "edited by the caller"
+    mine = env.api.patch("configmaps", "x", {"data": {"k": "w"}}, "merge", "default")
+    mine["data"]["k"] = "edited again"
+    assert [e[1]["data"] for e in r.events] == [{"k": "v"}, {"k": "w"}]
+    assert env.api.get("configmaps", "x", "default")["data"] == {"k": "w"}
+    # a read-only caller (a component) gets the object the watch cache handed its watchers
+    shared = env.api.patch("configmaps", "x", {"data": {"k": "u"}}, "merge", "default", readonly=True)
+    assert shared is r.events[-1][1]
+    assert shared["metadata"]["resourceVersion"] == env.api.get("configmaps", "x", "default")["metadata"]["resourceVersion"]
+    created = env.api.create("configmaps", cm("y", k="v"), "default", readonly=True)
+    assert created is r.events[-1][1] and created == env.api.get("configmaps", "y", "default")
+
+
 # -- through the client ------------------------------------------------------------------
 def _informer(env: SimEnv, name: str = "test") -> tuple[Client, Informer, list[tuple[str, str]]]:
     client = Client(env.api, env.loop, name=name)

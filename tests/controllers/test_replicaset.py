@@ -301,7 +301,7 @@ def test_failed_create_sets_replica_failure_condition_and_event() -> None:
     orig = env.api.create
 
     def failing(resource: str, obj: Obj, namespace: str | None = None, **kw: Any) -> Obj:
-        if resource == "pods" and not kw:
+        if resource == "pods" and not kw.get("subresource"):
             from reference_impl.apiserver.errors import ApiError
 
             raise ApiError(403, "Forbidden", 'pods "web-" is forbidden: exceeded quota: q')
