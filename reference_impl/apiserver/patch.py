@@ -119,6 +119,21 @@ def json_merge_patch(target: Any, patch: Any, *, in_place: bool = False) -> Any:
     return result
 
 
+def json_merge_patch_shared(target: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """RFC 7386 onto a read-only ``target``, copy on write: the result is new along every path
+    the patch touches and shares everything else with ``target`` (so it is read-only too)."""
+    result = dict(target)
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        elif isinstance(value, dict):
+            current = result.get(key)
+            result[key] = json_merge_patch_shared(current if isinstance(current, dict) else {}, value)
+        else:
+            result[key] = _clone(value)
+    return result
+
+
 def _merge_into(target: dict[str, Any], patch: Mapping[str, Any]) -> None:
     for key, value in patch.items():
         if value is None:

@@ -236,6 +236,11 @@ class APIServer:
     def _decode_kv(self, kv: KeyValue) -> Obj:
         return self.decode(kv.value, kv.mod_revision)
 
+    def _cached(self, info: ResourceInfo, kv: KeyValue) -> Obj | None:
+        """The watch cache's decode of ``kv`` (read-only: never to be modified or handed out)."""
+        cacher = self._cachers.get(info.plural)
+        return None if cacher is None else cacher.current(kv.key, kv.mod_revision)
+
     def _response_for_write(self, info: ResourceInfo, key: str, value: bytes, obj: Obj, readonly: bool) -> Obj:
         """What the caller of a write gets back, given ``obj`` just encoded as ``value``.
 
@@ -898,12 +903,15 @@ class APIServer:
     def _update_from(
         self, info: ResourceInfo, kv: KeyValue, obj: Obj, subresource: str | None, dry_run: bool, readonly: bool = False
     ) -> Obj:
-        old: Obj = loads(kv.value)
+        # a status write only reads the stored object: the watch cache's decode serves (the
+        # new object shares all but its metadata and status with it, so both stay read-only)
+        cached = self._cached(info, kv) if subresource == "status" else None
+        old: Obj = cached if cached is not None else loads(kv.value)
         name = old["metadata"]["name"]
         if subresource == "status":
             # ResetObjectMetaForStatus: a status write cannot touch labels, finalizers, owners, ...
             # (a shallow copy of ``old``: what it shares with it is never written to below)
-            new = {**old, "status": obj.get("status", {})}
+            new = {**old, "metadata": dict(old["metadata"]), "status": obj.get("status", {})}
         elif subresource == "finalize":
             new = {**old, "spec": {**(old.get("spec") or {}), "finalizers": list((obj.get("spec") or {}).get("finalizers") or [])}}
         else:
@@ -1049,7 +1057,10 @@ class APIServer:
                 meta["name"] = name
                 return self.create(resource, obj, ns, dry_run=dry_run, readonly=readonly)
             raise E.not_found(info, name)
-        current = self._decode_kv(kv)
+        # a merge patch of status is applied copy-on-write to the watch cache's decode (the
+        # status write below takes only its status); anything else patches a fresh decode
+        shared = self._cached(info, kv) if kind == "merge" and subresource == "status" and isinstance(body, dict) else None
+        current = shared if shared is not None else self._decode_kv(kv)
         if subresource == "scale":
             if "scale" not in info.subresources:
                 raise E.ApiError(404, "NotFound", "the server could not find the requested resource")
@@ -1064,8 +1075,11 @@ class APIServer:
             if kind == "json":
                 patched = _patch.json_patch(target, body)
             elif kind == "merge":
-                # ``target`` was decoded for this request alone: patch it where it lies
-                patched = _patch.json_merge_patch(target, body, in_place=True)
+                if shared is not None:
+                    patched = _patch.json_merge_patch_shared(target, body)
+                else:
+                    # ``target`` was decoded for this request alone: patch it where it lies
+                    patched = _patch.json_merge_patch(target, body, in_place=True)
             elif kind == "strategic":
                 if not isinstance(body, dict):
                     raise E.bad_request("the body of the request was in an unknown format")

@@ -162,6 +162,11 @@ class Cacher:
         # key -> (stored bytes, the object they encode): see ``expect``
         self._handoff: dict[str, tuple[Any, Obj]] = {}
 
+    def current(self, key: str, revision: int) -> Obj | None:
+        """The object this cache holds for ``key`` at ``revision`` (read-only), if it does."""
+        cached = self._current.get(key)
+        return cached[1] if cached is not None and cached[0] == revision else None
+
     def expect(self, key: str, value: Any, obj: Obj) -> bool:
         """The API server is about to store ``value``, its own encoding of ``obj``: the cache
         takes ``obj`` for that event instead of decoding the bytes again. ``obj`` is the cache's

@@ -12,6 +12,7 @@ from reference_impl.apiserver.patch import (
     PatchError,
     apply_patch,
     json_merge_patch,
+    json_merge_patch_shared,
     json_patch,
     merge_patch_object,
     patch_strategy,
@@ -55,6 +56,26 @@ def test_json_merge_patch_result_shares_nothing() -> None:
     result["c"]["d"].append(9)
     assert target == {"a": {"b": [1]}}
     assert patch == {"c": {"d": [2]}}
+
+
+@pytest.mark.parametrize(
+    ("target", "patch", "expected"), [c for c in RFC7386_CASES if isinstance(c[0], dict) and isinstance(c[1], dict)]
+)
+def test_copy_on_write_merge_patch_agrees_with_rfc7386_and_leaves_the_target(target: Any, patch: Any, expected: Any) -> None:
+    before = copy.deepcopy((target, patch))
+    assert json_merge_patch_shared(target, patch) == expected
+    assert (target, patch) == before
+
+
+def test_copy_on_write_merge_patch_copies_only_the_paths_it_touches() -> None:
+    target = {"spec": {"x": [1]}, "status": {"conditions": [{"type": "Ready"}], "phase": "Pending"}}
+    patch = {"status": {"phase": "Running", "podIP": ["10.0.0.1"]}}
+    result = json_merge_patch_shared(target, patch)
+    assert result["spec"] is target["spec"]  # untouched: shared
+    assert result["status"] is not target["status"]
+    assert result["status"]["conditions"] is target["status"]["conditions"]
+    assert result["status"]["podIP"] is not patch["status"]["podIP"]  # the body stays the caller's
+    assert target["status"]["phase"] == "Pending"
 
 
 @pytest.mark.parametrize("body", [None, [], "x", 3])
