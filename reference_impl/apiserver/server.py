@@ -645,7 +645,19 @@ class APIServer:
                 info, bname, [{"reason": "FieldValueRequired", "message": "Required value", "field": "target.name"}]
             )
         kv = self._get_kv(info, name, namespace)
-        pod = loads(kv.value)
+        cached = self._cached(info, kv)
+        if cached is not None:
+            # copy only what the binding writes (metadata's revision, spec.nodeName, status
+            # conditions); the rest stays shared with the watch cache's read-only decode
+            status = cached.get("status") or {}
+            pod = {
+                **cached,
+                "metadata": dict(cached["metadata"]),
+                "spec": dict(cached["spec"]),
+                "status": {**status, "conditions": [dict(c) for c in status.get("conditions") or []]},
+            }
+        else:
+            pod = loads(kv.value)
         if pod["metadata"].get("deletionTimestamp"):
             raise E.conflict(info, name, f"pod {name} is being deleted, cannot be assigned to a host")
         node = pod["spec"].get("nodeName")
