@@ -121,16 +121,21 @@ def json_merge_patch(target: Any, patch: Any, *, in_place: bool = False) -> Any:
 
 def json_merge_patch_shared(target: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
     """RFC 7386 onto a read-only ``target``, copy on write: the result is new along every path
-    the patch touches and shares everything else with ``target`` (so it is read-only too)."""
+    the patch touches and shares everything else with ``target`` (so it is read-only too).
+    What it takes from ``patch`` is copied (in one pass), so the caller keeps its body."""
+    return _merge_shared(target, _clone(patch))
+
+
+def _merge_shared(target: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
     result = dict(target)
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
         elif isinstance(value, dict):
             current = result.get(key)
-            result[key] = json_merge_patch_shared(current if isinstance(current, dict) else {}, value)
+            result[key] = _merge_shared(current if isinstance(current, dict) else {}, value)
         else:
-            result[key] = _clone(value)
+            result[key] = value  # ``patch`` is this call's own copy
     return result
 
 
