@@ -27,6 +27,10 @@ def zone_key(labels: dict[str, str]) -> str:
     return f"{region}:\x00:{zone}"
 
 
+#: NodeInfo attributes the cache counts nodes by, so that filters can skip what no node has
+NODE_FLAGS = ("hard_taints", "prefer_taints", "unschedulable")
+
+
 class SchedulerCache:
     def __init__(self) -> None:
         self.infos: dict[str, NodeInfo] = {}
@@ -37,6 +41,8 @@ class SchedulerCache:
         self._list: list[NodeInfo] | None = None
         self.pods_with_affinity = 0
         self.pods_with_required_anti_affinity = 0
+        # flag -> names of the listed nodes whose NodeInfo has it (see Snapshot.none_have)
+        self._flagged: dict[str, set[str]] = {f: set() for f in NODE_FLAGS}
 
     # -- nodes ----------------------------------------------------------------------------
     def add_node(self, node: Obj) -> None:
@@ -46,6 +52,11 @@ class SchedulerCache:
             info = self.infos[name] = NodeInfo(name)
         info.set_node(node)
         self._place(name, zone_key(info.labels))
+        for flag, names in self._flagged.items():
+            if getattr(info, flag):
+                names.add(name)
+            else:
+                names.discard(name)
 
     def update_node(self, node: Obj) -> None:
         self.add_node(node)
@@ -59,6 +70,12 @@ class SchedulerCache:
         else:
             del self.infos[name]
         self._unplace(name)
+        for names in self._flagged.values():
+            names.discard(name)
+
+    def node_flags(self) -> dict[str, int]:
+        """How many listed nodes have each of ``NODE_FLAGS``."""
+        return {flag: len(names) for flag, names in self._flagged.items()}
 
     def _place(self, name: str, zone: str) -> None:
         old = self._node_zone.get(name)

@@ -15,6 +15,7 @@ PreFilter node-set narrowing, AddPod/RemovePod for nominated pods, extenders.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from reference_impl.scheduler.types import Obj, PodInfo, Status
@@ -47,11 +48,22 @@ class Snapshot:
         *,
         nodes_with_affinity: Callable[[], list[Any]],
         nodes_with_required_anti_affinity: Callable[[], list[Any]],
+        node_flags: Mapping[str, int] | None = None,
     ) -> None:
         self.nodes = nodes
         self.ns_labels = ns_labels
         self.nodes_with_affinity = nodes_with_affinity
         self.nodes_with_required_anti_affinity = nodes_with_required_anti_affinity
+        # how many nodes have a truthy NodeInfo attribute (hard_taints, prefer_taints,
+        # unschedulable), kept by the cache; None: unknown, look at the nodes
+        self._node_flags = node_flags
+
+    def none_have(self, flag: str, nodes: list[Any]) -> bool:
+        """No node among ``nodes`` has a truthy ``flag`` attribute: O(1) when no node in
+        the cluster has it, which is the common case for taints and cordons."""
+        if self._node_flags is not None and not self._node_flags.get(flag):
+            return True
+        return not any(map(attrgetter(flag), nodes))
 
 
 class CycleState:

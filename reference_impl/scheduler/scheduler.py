@@ -319,6 +319,7 @@ class Scheduler(Component):
             self.ns_labels,
             nodes_with_affinity=self.cache.nodes_with_affinity,
             nodes_with_required_anti_affinity=self.cache.nodes_with_required_anti_affinity,
+            node_flags=self.cache.node_flags(),
         )
 
     def schedule_one(self, qpi: QueuedPodInfo) -> None:

@@ -6,7 +6,6 @@ must tolerate ``node.kubernetes.io/unschedulable:NoSchedule``.
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Any
 
 from reference_impl.apiserver.corev1 import tolerations_tolerate_taint as tolerated
@@ -25,7 +24,6 @@ ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable"
 _UNSCHEDULABLE_TAINT = {"key": TAINT_NODE_UNSCHEDULABLE, "effect": "NoSchedule"}
 
 
-_UNSCHEDULABLE = attrgetter("unschedulable")
 
 
 class NodeUnschedulable(Plugin):
@@ -42,7 +40,7 @@ class NodeUnschedulable(Plugin):
         return self._status if node.unschedulable else None
 
     def filter_nodes(self, state: CycleState, pod: PodInfo, nodes: list[Any], failed: dict[str, Any]) -> list[Any]:
-        if not any(map(_UNSCHEDULABLE, nodes)):  # the common case, checked in C
+        if state.snapshot.none_have("unschedulable", nodes):  # the common case
             return nodes
         for n in nodes:
             if n.unschedulable:

@@ -8,7 +8,6 @@ is normalised reversed, so the node with the fewest gets 100. Default weight 3.
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Any
 
 from reference_impl.apiserver.corev1 import tolerations_tolerate_taint as tolerated
@@ -36,8 +35,6 @@ def first_untolerated(taints: list[Obj], tolerations: list[Obj]) -> Obj | None:
     return None
 
 
-_HARD_TAINTS = attrgetter("hard_taints")
-_PREFER_TAINTS = attrgetter("prefer_taints")
 
 
 class TaintToleration(Plugin):
@@ -54,12 +51,12 @@ class TaintToleration(Plugin):
         return None if t is None else Status(UNSCHEDULABLE_AND_UNRESOLVABLE, untolerated_reason(t))
 
     def filter_nodes(self, state: CycleState, pod: PodInfo, nodes: list[Any], failed: dict[str, Any]) -> list[Any]:
-        if not any(map(_HARD_TAINTS, nodes)):  # the common case, checked in C
+        if state.snapshot.none_have("hard_taints", nodes):  # the common case
             return nodes
         return super().filter_nodes(state, pod, nodes, failed)
 
     def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[Any]) -> list[int]:
-        if not any(map(_PREFER_TAINTS, nodes)):
+        if state.snapshot.none_have("prefer_taints", nodes):
             return [0] * len(nodes)
         prefer = [t for t in pod.tolerations if (t.get("effect") or "") in ("", "PreferNoSchedule")]
         return [
@@ -70,7 +67,7 @@ class TaintToleration(Plugin):
         default_normalize_score(scores, reverse=True)
 
     def uniform(self, state: CycleState, pod: PodInfo, nodes: list[Any]) -> bool:
-        return not any(map(_PREFER_TAINTS, nodes))  # no PreferNoSchedule taint: 100 everywhere
+        return state.snapshot.none_have("prefer_taints", nodes)  # no PreferNoSchedule taint: 100 everywhere
 
     def queueing_hint(self, pod: PodInfo, event: str, old: Obj | None, new: Obj | None) -> bool:
         if new is None:
