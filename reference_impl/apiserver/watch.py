@@ -113,6 +113,9 @@ class Watcher:
             if len(fast) == 1:  # the kubelets' spec.nodeName=<node>: no generator for one test
                 getter, op, value = fast[0]
                 return (getter(obj) == value) != (op == "!=")  # type: ignore[misc]
+            if len(fast) == 2:  # the scheduler's status.phase!=Succeeded,status.phase!=Failed
+                (g1, op1, v1), (g2, op2, v2) = fast
+                return (g1(obj) == v1) != (op1 == "!=") and (g2(obj) == v2) != (op2 == "!=")  # type: ignore[misc]
             return all((getter(obj) == value) != (op == "!=") for getter, op, value in fast)  # type: ignore[misc]
         return self.field_selector.matches(field_set(self.resource, obj))
 
