@@ -119,11 +119,14 @@ def json_merge_patch(target: Any, patch: Any, *, in_place: bool = False) -> Any:
     return result
 
 
-def json_merge_patch_shared(target: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+def json_merge_patch_shared(
+    target: dict[str, Any], patch: Mapping[str, Any], *, take_patch: bool = False
+) -> dict[str, Any]:
     """RFC 7386 onto a read-only ``target``, copy on write: the result is new along every path
     the patch touches and shares everything else with ``target`` (so it is read-only too).
-    What it takes from ``patch`` is copied (in one pass), so the caller keeps its body."""
-    return _merge_shared(target, _clone(patch))
+    What it takes from ``patch`` is copied (in one pass), so the caller keeps its body, unless
+    ``take_patch``: the caller hands the body over and will not modify it again."""
+    return _merge_shared(target, patch if take_patch else _clone(patch))
 
 
 def _merge_shared(target: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
@@ -135,7 +138,7 @@ def _merge_shared(target: dict[str, Any], patch: Mapping[str, Any]) -> dict[str,
             current = result.get(key)
             result[key] = _merge_shared(current if isinstance(current, dict) else {}, value)
         else:
-            result[key] = value  # ``patch`` is this call's own copy
+            result[key] = value  # ``patch`` is this call's own (a copy, or handed over)
     return result
 
 

@@ -1042,7 +1042,10 @@ class APIServer:
         field_manager: str | None = None,
         readonly: bool = False,
     ) -> Obj:
-        """PATCH with any of the four content types (or their short names json/merge/strategic/apply)."""
+        """PATCH with any of the four content types (or their short names json/merge/strategic/apply).
+
+        ``readonly``: as for ``create``; such a caller also hands a merge patch's body over.
+        """
         self.requests += 1
         info = self.info(resource)
         kind = PATCH_TYPES.get(patch_type, patch_type)
@@ -1088,7 +1091,8 @@ class APIServer:
                 patched = _patch.json_patch(target, body)
             elif kind == "merge":
                 if shared is not None:
-                    patched = _patch.json_merge_patch_shared(target, body)
+                    # a read-only caller (a component) also hands its body over: no copy of it
+                    patched = _patch.json_merge_patch_shared(target, body, take_patch=readonly)
                 else:
                     # ``target`` was decoded for this request alone: patch it where it lies
                     patched = _patch.json_merge_patch(target, body, in_place=True)

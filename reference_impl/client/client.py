@@ -99,6 +99,8 @@ class Client:
     code must treat informer objects, so the server may hand back the very object its watch
     cache shares with informers instead of a copy of its own (components set it; a client
     whose caller may edit what it gets back, like the one tests and kconform use, does not).
+    Such a caller also leaves the bodies of its merge patches alone once sent, so the server
+    may keep their parts in the stored object rather than copies.
     """
 
     def __init__(self, api: APIServer, loop: EventLoop, *, name: str, readonly_responses: bool = False) -> None:

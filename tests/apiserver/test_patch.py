@@ -76,6 +76,8 @@ def test_copy_on_write_merge_patch_copies_only_the_paths_it_touches() -> None:
     assert result["status"]["conditions"] is target["status"]["conditions"]
     assert result["status"]["podIP"] is not patch["status"]["podIP"]  # the body stays the caller's
     assert target["status"]["phase"] == "Pending"
+    handed = json_merge_patch_shared(target, patch, take_patch=True)
+    assert handed == result and handed["status"]["podIP"] is patch["status"]["podIP"]
 
 
 @pytest.mark.parametrize("body", [None, [], "x", 3])
