@@ -57,8 +57,43 @@ _PARAMS: dict[str, dict[str, object]] = {
 
 
 def register() -> None:
+    pin_constant_pool()
     for name, params in _PARAMS.items():
         settings.register_profile(f"kconform-{name}", **params)  # type: ignore[arg-type]
+
+
+def pin_constant_pool() -> bool:
+    """Keep Hypothesis' pool of constants from local code empty; True when it was reached.
+
+    Hypothesis (6.131 and later) now and then draws a string or number it found in the local
+    modules imported so far (``providers._get_local_constants``). A derandomized run then
+    draws different programs depending on which of the project's modules happen to be loaded
+    when it starts: importing ``kconform.cli`` first, or a pytest-xdist worker having run other
+    tests first, was enough for the ``ci`` profile to miss a planted scheduler bug it otherwise
+    catches. The profiles promise the same programs on every run, so kconform empties that
+    pool (its strategies draw names and values from their own alphabets anyway). Private
+    Hypothesis API: when a release moves it, this does nothing and returns False.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - a Hypothesis without the module
+        return False
+    local = getattr(providers, "_local_constants", None)
+    if not hasattr(providers, "_get_local_constants") or local is None:
+        return False  # pragma: no cover - a Hypothesis release without the pool
+    if getattr(providers._get_local_constants, "_kconform_pinned", False):
+        return True
+    empty = type(local)()
+
+    def no_local_constants() -> object:
+        return empty
+
+    no_local_constants._kconform_pinned = True  # type: ignore[attr-defined]
+    providers._get_local_constants = no_local_constants  # type: ignore[assignment]
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if cache is not None:  # choices cached from the pool as it was
+        cache.cache.clear()
+    return True
 
 
 def get(name: str) -> settings:

@@ -1,9 +1,7 @@
 """``kconform run --seed N``: seed 0 keeps a profile's own programs; other seeds draw other
 programs, and each seed draws the same ones every time.
 
-The runs go through the command in a child process, as users run it: a suite run inside the
-test process would leave Hypothesis state behind that changes what later tests in the same
-worker draw.
+The runs go through the command in a child process, as users run it.
 """
 
 from __future__ import annotations
