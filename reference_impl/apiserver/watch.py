@@ -243,11 +243,19 @@ class Cacher:
             candidates: list[Watcher] = list(self._all)
             if ns and ns in self._by_ns:
                 candidates.extend(self._by_ns[ns])
-            if self._by_index:
-                keys = {_index_value(resource, o) for o in (old, new) if o is not None}
-                for k in sorted(k for k in keys if k is not None):
-                    if k in self._by_index:
-                        candidates.extend(self._by_index[k])
+            by_index = self._by_index
+            if by_index:
+                # the buckets of the old and the new index value (a pod bound to a node: both)
+                was_k = _index_value(resource, old) if old is not None else None
+                now_k = _index_value(resource, new) if new is not None else None
+                if was_k == now_k or was_k is None or now_k is None:
+                    k = was_k if was_k is not None else now_k
+                    if k is not None and k in by_index:
+                        candidates.extend(by_index[k])
+                else:
+                    for k in sorted((was_k, now_k)):
+                        if k in by_index:
+                            candidates.extend(by_index[k])
             if not candidates:
                 continue
             gone: Obj | None = None
