@@ -15,7 +15,13 @@ generations (cycles run on the cache directly: nothing changes it mid-cycle).
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from reference_impl.scheduler.types import LABEL_REGION, LABEL_ZONE, NodeInfo, Obj, PodInfo
+
+_FREE = (attrgetter("free_pods"), attrgetter("free_cpu"), attrgetter("free_mem"))
+#: cycles between exact recomputations of a loosened floor (see ``free_floor``)
+FLOOR_REFRESH_CYCLES = 64
 
 
 def zone_key(labels: dict[str, str]) -> str:
@@ -43,6 +49,11 @@ class SchedulerCache:
         self.pods_with_required_anti_affinity = 0
         # flag -> names of the listed nodes whose NodeInfo has it (see Snapshot.none_have)
         self._flagged: dict[str, set[str]] = {f: set() for f in NODE_FLAGS}
+        # a lower bound on (free pods, free cpu, free memory) over the listed nodes, exact
+        # unless loosened by something that freed resources (see ``free_floor``)
+        self._floor: tuple[int, int, int] | None = None
+        self._floor_loose = False
+        self._since_exact = 0
 
     # -- nodes ----------------------------------------------------------------------------
     def add_node(self, node: Obj) -> None:
@@ -52,6 +63,8 @@ class SchedulerCache:
             info = self.infos[name] = NodeInfo(name)
         info.set_node(node)
         self._place(name, zone_key(info.labels))
+        self._floor_loose = True  # its allocatable may have grown
+        self._lower_floor(info)
         for flag, names in self._flagged.items():
             if getattr(info, flag):
                 names.add(name)
@@ -72,6 +85,32 @@ class SchedulerCache:
         self._unplace(name)
         for names in self._flagged.values():
             names.discard(name)
+        self._floor_loose = True
+
+    def free_floor(self) -> tuple[int, int, int] | None:
+        """No listed node has fewer free pod slots, cpu or memory than this (None: no nodes).
+
+        Binding only lowers a node's free resources, so the floor follows it exactly in O(1);
+        whatever frees resources (a pod gone, a node resized or removed) leaves the floor
+        lower than need be, and it is recomputed over all nodes at most every
+        ``FLOOR_REFRESH_CYCLES`` calls (one per scheduling cycle). NodeResourcesFit uses it to
+        pass every node at once when even the fullest one fits the pod.
+        """
+        self._since_exact += 1
+        if self._floor is None or (self._floor_loose and self._since_exact >= FLOOR_REFRESH_CYCLES):
+            listed = self.node_list()
+            if not listed:
+                return None
+            pods, cpu, mem = _FREE
+            self._floor = (min(map(pods, listed)), min(map(cpu, listed)), min(map(mem, listed)))
+            self._floor_loose = False
+            self._since_exact = 0
+        return self._floor
+
+    def _lower_floor(self, info: NodeInfo) -> None:
+        floor = self._floor
+        if floor is not None and info.name in self._node_zone:
+            self._floor = (min(floor[0], info.free_pods), min(floor[1], info.free_cpu), min(floor[2], info.free_mem))
 
     def node_flags(self) -> dict[str, int]:
         """How many listed nodes have each of ``NODE_FLAGS``."""
@@ -138,7 +177,9 @@ class SchedulerCache:
 
     def assume(self, pod: PodInfo, node_name: str) -> None:
         self._remove(pod.key)
-        self._info_for(node_name).add_pod(pod)
+        info = self._info_for(node_name)
+        info.add_pod(pod)
+        self._lower_floor(info)
         self._count(pod, 1)
         self._pod_node[pod.key] = node_name
         self._assumed[pod.key] = node_name
@@ -154,7 +195,9 @@ class SchedulerCache:
         """An assigned pod seen by the informer (confirms an assumed one)."""
         self._assumed.pop(pod.key, None)
         self._remove(pod.key)
-        self._info_for(pod.node_name).add_pod(pod)
+        info = self._info_for(pod.node_name)
+        info.add_pod(pod)
+        self._lower_floor(info)
         self._count(pod, 1)
         self._pod_node[pod.key] = pod.node_name
 
@@ -172,6 +215,7 @@ class SchedulerCache:
         gone = info.remove_pod(key)
         if gone is not None:
             self._count(gone, -1)
+            self._floor_loose = True
         if info.node is None and not info.pods:
             del self.infos[node_name]
 

@@ -49,6 +49,7 @@ class Snapshot:
         nodes_with_affinity: Callable[[], list[Any]],
         nodes_with_required_anti_affinity: Callable[[], list[Any]],
         node_flags: Mapping[str, int] | None = None,
+        free_floor: tuple[int, int, int] | None = None,
     ) -> None:
         self.nodes = nodes
         self.ns_labels = ns_labels
@@ -57,6 +58,8 @@ class Snapshot:
         # how many nodes have a truthy NodeInfo attribute (hard_taints, prefer_taints,
         # unschedulable), kept by the cache; None: unknown, look at the nodes
         self._node_flags = node_flags
+        # no node has fewer free (pod slots, cpu millicores, memory bytes); None: unknown
+        self.free_floor = free_floor
 
     def none_have(self, flag: str, nodes: list[Any]) -> bool:
         """No node among ``nodes`` has a truthy ``flag`` attribute: O(1) when no node in

@@ -320,6 +320,7 @@ class Scheduler(Component):
             nodes_with_affinity=self.cache.nodes_with_affinity,
             nodes_with_required_anti_affinity=self.cache.nodes_with_required_anti_affinity,
             node_flags=self.cache.node_flags(),
+            free_floor=self.cache.free_floor(),
         )
 
     def schedule_one(self, qpi: QueuedPodInfo) -> None:

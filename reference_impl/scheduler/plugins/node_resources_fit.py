@@ -99,6 +99,9 @@ class NodeResourcesFit(Plugin):
         if pod.req_other:
             return super().filter_nodes(state, pod, nodes, failed)
         cpu, mem = pod.req_cpu, pod.req_mem
+        floor = state.snapshot.free_floor
+        if floor is not None and floor[0] > 0 and floor[1] >= cpu and floor[2] >= mem:
+            return nodes  # even the fullest node fits it
         out = [n for n in nodes if n.free_pods > 0 and n.free_cpu >= cpu and n.free_mem >= mem]
         if len(out) != len(nodes):
             return super().filter_nodes(state, pod, nodes, failed)
