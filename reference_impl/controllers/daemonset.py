@@ -37,7 +37,7 @@ import copy
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from reference_impl.apiserver import ApiError
 from reference_impl.apiserver.corev1 import toleration_tolerates
@@ -249,6 +249,35 @@ class PodExpectations:
             out.append(p)
         out.extend(p for _, p in created.values())
         return by_name(out)
+
+
+class PodOwnerHandlers:
+    """The pod event handlers of a controller that owns pods through :class:`PodExpectations`
+    (DaemonSet, StatefulSet, Job): record what the informer has now shown, then queue the
+    owner, and the former owner too when the controller reference changed. A pod owned by
+    another kind of controller is passed by at once (the common case, checked cheaply)."""
+
+    OWNER_KIND: ClassVar[str]
+    expectations: PodExpectations
+
+    def _enqueue_for_pod(self, pod: Obj) -> None:
+        raise NotImplementedError
+
+    def _pod_added(self, pod: Obj) -> None:
+        self.expectations.observed(pod, gone=False)
+        self._enqueue_for_pod(pod)
+
+    def _pod_updated(self, old: Obj, new: Obj) -> None:
+        if owned_by_other_kind(old, new, self.OWNER_KIND):
+            return
+        self.expectations.observed(new, gone=False)
+        self._enqueue_for_pod(new)
+        if controller_ref(old) != controller_ref(new):
+            self._enqueue_for_pod(old)
+
+    def _pod_deleted(self, pod: Obj) -> None:
+        self.expectations.observed(pod, gone=True)
+        self._enqueue_for_pod(pod)
 
 
 def _fnv32a(data: bytes, h: int = 0x811C9DC5) -> int:
@@ -505,8 +534,10 @@ FAILED_POD_BACKOFF_INITIAL_S = 1.0
 FAILED_POD_BACKOFF_MAX_S = 900.0
 
 
-class DaemonSetController:
+class DaemonSetController(PodOwnerHandlers):
     """Runs one daemon pod on every eligible node and rolls them to new templates."""
+
+    OWNER_KIND = "DaemonSet"
 
     def __init__(self, ctx: Component) -> None:
         self.ctx = ctx
@@ -565,22 +596,6 @@ class DaemonSetController:
                     (ds.get("spec") or {}).get("selector")
                 ).matches(labels):
                     self.queue.add(obj_key(ds))
-
-    def _pod_added(self, pod: Obj) -> None:
-        self.expectations.observed(pod, gone=False)
-        self._enqueue_for_pod(pod)
-
-    def _pod_updated(self, old: Obj, new: Obj) -> None:
-        if owned_by_other_kind(old, new, "DaemonSet"):
-            return
-        self.expectations.observed(new, gone=False)
-        self._enqueue_for_pod(new)
-        if controller_ref(old) != controller_ref(new):
-            self._enqueue_for_pod(old)
-
-    def _pod_deleted(self, pod: Obj) -> None:
-        self.expectations.observed(pod, gone=True)
-        self._enqueue_for_pod(pod)
 
     def _node_updated(self, old: Obj, new: Obj) -> None:
         def shape(n: Obj) -> Any:

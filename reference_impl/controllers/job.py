@@ -51,6 +51,7 @@ from reference_impl.controllers.daemonset import (
     ORPHAN_INDEX,
     OWNER_INDEX,
     PodExpectations,
+    PodOwnerHandlers,
     by_name,
     claim_objects,
     controller_ref,
@@ -58,7 +59,6 @@ from reference_impl.controllers.daemonset import (
     is_pod_ready,
     is_terminal,
     is_terminating,
-    owned_by_other_kind,
     owner_reference,
 )
 from reference_impl.sim.clock import parse_rfc3339
@@ -201,8 +201,10 @@ class _JobState:
     last_failure_s: float | None = None
 
 
-class JobController:
+class JobController(PodOwnerHandlers):
     """Runs a Job's pods to completion or failure."""
+
+    OWNER_KIND = "Job"
 
     def __init__(self, ctx: Component) -> None:
         self.ctx = ctx
@@ -248,18 +250,6 @@ class JobController:
             for j in by_name(self.jobs.list()):
                 if j["metadata"].get("namespace") == ns and _selector(j).matches(labels):
                     self.queue.add(obj_key(j))
-
-    def _pod_added(self, pod: Obj) -> None:
-        self.expectations.observed(pod, gone=False)
-        self._enqueue_for_pod(pod)
-
-    def _pod_updated(self, old: Obj, new: Obj) -> None:
-        if owned_by_other_kind(old, new, "Job"):
-            return
-        self.expectations.observed(new, gone=False)
-        self._enqueue_for_pod(new)
-        if controller_ref(old) != controller_ref(new):
-            self._enqueue_for_pod(old)
 
     def _pod_deleted(self, pod: Obj) -> None:
         self.expectations.observed(pod, gone=True)

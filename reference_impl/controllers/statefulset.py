@@ -38,6 +38,7 @@ from reference_impl.controllers.daemonset import (
     ORPHAN_INDEX,
     OWNER_INDEX,
     PodExpectations,
+    PodOwnerHandlers,
     by_name,
     claim_objects,
     controller_ref,
@@ -45,7 +46,6 @@ from reference_impl.controllers.daemonset import (
     is_pod_available,
     is_pod_ready,
     is_terminating,
-    owned_by_other_kind,
     owner_reference,
     ready_remaining_s,
     sync_revision,
@@ -83,8 +83,10 @@ def revision_of(pod: Obj) -> str:
     return str((pod["metadata"].get("labels") or {}).get(CONTROLLER_REVISION_HASH_LABEL) or "")
 
 
-class StatefulSetController:
+class StatefulSetController(PodOwnerHandlers):
     """Keeps ``replicas`` pods with stable identities, in order."""
+
+    OWNER_KIND = "StatefulSet"
 
     def __init__(self, ctx: Component) -> None:
         self.ctx = ctx
@@ -125,22 +127,6 @@ class StatefulSetController:
                 (sts.get("spec") or {}).get("selector")
             ).matches(labels):
                 self.queue.add(obj_key(sts))
-
-    def _pod_added(self, pod: Obj) -> None:
-        self.expectations.observed(pod, gone=False)
-        self._enqueue_for_pod(pod)
-
-    def _pod_updated(self, old: Obj, new: Obj) -> None:
-        if owned_by_other_kind(old, new, "StatefulSet"):
-            return
-        self.expectations.observed(new, gone=False)
-        self._enqueue_for_pod(new)
-        if controller_ref(old) != controller_ref(new):
-            self._enqueue_for_pod(old)
-
-    def _pod_deleted(self, pod: Obj) -> None:
-        self.expectations.observed(pod, gone=True)
-        self._enqueue_for_pod(pod)
 
     # -- pods -----------------------------------------------------------------------------------
     def _new_pod(self, sts: Obj, template: Obj, revision: str, ordinal: int) -> Obj:
