@@ -3,7 +3,8 @@
 ``kconform run`` (the main job): the suites against the embedded reference cluster, a progress
 line per suite, a summary table (suite, examples, steps, faults injected, result, time), and on
 a failure the backend, seed and shrunk program plus a replay file. ``kconform replay FILE``
-re-runs one. ``kconform serve`` serves the reference cluster over HTTP for kubectl and the
+re-runs one; ``kconform minimize FILE`` shrinks it further by replaying it without the steps
+it does not need. ``kconform serve`` serves the reference cluster over HTTP for kubectl and the
 official client; ``kconform chaos`` injects faults into a served cluster; ``kconform compare``
 runs the same programs on two backends and diffs their end states.
 
@@ -207,19 +208,30 @@ def _probe_backend(backend: str, options: dict[str, Any]) -> None:
 
 
 # == replay =================================================================================
-def cmd_replay(ns: argparse.Namespace) -> int:
+def _replay_session(ns: argparse.Namespace) -> tuple[Any, Any, str, int | str]:
+    """The program of ``ns.file`` and a session for its backend, seed and node count."""
     from kconform.program import Program
-    from kconform.replay import run_program
 
     program = Program.load(Path(ns.file))
     backend = ns.backend or program.backend
     seed = ns.seed if ns.seed is not None else program.seed
     options = _backend_options(ns, backend)
     sess = session.configure(backend=backend, seed=seed if isinstance(seed, int) else 0, options=options, nodes=program.nodes)
+    return program, sess, backend, seed
+
+
+def _cluster_of(sess: Any, backend: str) -> Any:
     try:
-        cluster = sess.make_cluster()
+        return sess.make_cluster()
     except BackendUnavailable as e:
         raise KconformError(f"backend {backend!r} is unreachable: {e}") from None
+
+
+def cmd_replay(ns: argparse.Namespace) -> int:
+    from kconform.replay import run_program
+
+    program, sess, backend, seed = _replay_session(ns)
+    cluster = _cluster_of(sess, backend)
     print(f"replaying {ns.file}: suite {program.suite}, {len(program.steps)} steps on backend {backend!r}, seed {seed}")
     if program.failure:
         print(f"recorded failure: {program.failure}")
@@ -239,6 +251,32 @@ def cmd_replay(ns: argparse.Namespace) -> int:
             print(f"  {p}")
         return EXIT_FAILED
     print("\ndid not reproduce: every invariant held")
+    return EXIT_OK
+
+
+def cmd_minimize(ns: argparse.Namespace) -> int:
+    from kconform.minimize import minimize
+
+    if ns.max_replays < 1:
+        raise KconformError("--max-replays must be at least 1")
+    program, sess, backend, seed = _replay_session(ns)
+    out = Path(ns.out) if ns.out else Path(ns.file).with_suffix(".min.yaml")
+    print(f"minimizing {ns.file}: suite {program.suite}, {len(program.steps)} steps on backend {backend!r}, seed {seed}")
+
+    def progress(steps: int, replays: int) -> None:
+        print(f"  {steps} steps still fail (after {replays} replays)", flush=True)
+
+    result = minimize(program, lambda: _cluster_of(sess, backend), max_replays=ns.max_replays, on_progress=progress)
+    if result is None:
+        print(f"kconform: error: {ns.file} does not reproduce a failure on backend {backend!r}: nothing to minimize",
+              file=sys.stderr)
+        return EXIT_FAILED
+    out.write_text(result.program.to_yaml())
+    note = " (replay budget spent: it may shrink further)" if result.exhausted else ""
+    print(f"\n{len(program.steps)} -> {len(result.program.steps)} steps in {result.replays} replays{note}; "
+          f"still breaks {', '.join(sorted(result.kinds))}")
+    print(result.program.describe())
+    print(f"wrote {out}")
     return EXIT_OK
 
 
@@ -291,6 +329,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_backend_args(rep, default=None)
     rep.add_argument("--seed", type=int, default=None, help="override the recorded seed")
     rep.set_defaults(func=cmd_replay)
+
+    mini = sub.add_parser(
+        "minimize", help="shrink a failing replay file further by replaying it without steps it does not need"
+    )
+    mini.add_argument("file", help="replay file (YAML) of a failing run")
+    _add_backend_args(mini, default=None)
+    mini.add_argument("--seed", type=int, default=None, help="override the recorded seed")
+    mini.add_argument("-o", "--out", help="where to write the result (default: FILE with .min.yaml)")
+    mini.add_argument(
+        "--max-replays", type=int, default=400, help="give up shrinking after this many replays (default 400)"
+    )
+    mini.set_defaults(func=cmd_minimize)
 
     for extra in _extra_commands():
         extra(sub)
