@@ -966,7 +966,8 @@ class APIServer:
                         ],
                     )
         if info.kind == "Namespace" and new.get("metadata", {}).get("deletionTimestamp"):
-            new.setdefault("status", {})["phase"] = "Terminating"
+            # a copy: a status write's status may still be the watch cache's (read-only)
+            new["status"] = {**(new.get("status") or {}), "phase": "Terminating"}
         causes = _validation.validate(info.kind, new, old)
         if causes:
             raise E.invalid(info, name, causes)
