@@ -980,9 +980,11 @@ class APIServer:
                 self._ips.used, self._ports.used = saved  # a dry run allocates nothing
             if new == old:
                 return self._decode_kv(kv)  # the real server skips no-op writes: no new revision
-            return self._stamp(new, kv.mod_revision)
+            return self._stamp(new if cached is None or readonly else clone(new), kv.mod_revision)
         if self._should_delete_on_update(info, new):
-            return self._final_delete(info, kv, new)
+            # (what a status write built on the watch cache's decode shares with it is copied
+            # for a caller that may modify what it gets)
+            return self._final_delete(info, kv, new if cached is None or readonly else clone(new))
         return self._put(info, kv, new, readonly)
 
     def _keep_pod_admission(self, new: Obj, old: Obj) -> None:

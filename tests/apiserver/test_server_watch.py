@@ -294,6 +294,22 @@ def test_mutating_a_shared_watch_object_is_caught_when_checked(env: SimEnv, monk
         env.api.update("configmaps", c, "default")
 
 
+def test_a_dry_run_status_write_hands_a_plain_caller_its_own_copy(env: SimEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reference_impl.apiserver.watch import Cacher
+
+    monkeypatch.setattr(Cacher, "verify_shared", True)
+    r = Recorder()
+    env.api.watch("nodes", r)
+    env.api.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1", "labels": {"a": "b"}}, "spec": {}})
+    out = env.api.patch("nodes", "n1", {"status": {"capacity": {"cpu": "2"}}}, "merge", subresource="status", dry_run=True)
+    assert out["status"]["capacity"] == {"cpu": "2"}
+    out["metadata"]["labels"]["a"] = "edited by the caller"
+    out["spec"]["edited"] = True
+    assert r.events[-1][1]["metadata"]["labels"] == {"a": "b"} and "edited" not in r.events[-1][1]["spec"]
+    env.api.patch("nodes", "n1", {"status": {"capacity": {"cpu": "4"}}}, "merge", subresource="status")  # verifies the cache
+    assert env.api.get("nodes", "n1")["metadata"]["labels"] == {"a": "b"}
+
+
 def test_watch_events_are_copies_of_the_stored_object(env: SimEnv) -> None:
     r = Recorder()
     env.api.watch("configmaps", r, "default")
