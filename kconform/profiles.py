@@ -4,6 +4,9 @@
 failure (the first found, shrunk), which is what a replay file holds. ``dev``: a few more examples,
 still derandomized. ``explore``: many random examples for humans hunting bugs. ``real-cluster``:
 few, short programs and no deadline, for kind or any kubeconfig where a step takes seconds.
+Registering the profiles also keeps Hypothesis from drawing constants found in local code
+(``pin_constant_pool``), so that a derandomized run draws the same programs whatever the
+process has imported.
 """
 
 from __future__ import annotations
