@@ -9,7 +9,8 @@ the program's backend, seed and node count. The reference cluster replays exactl
 result is a program that fails every time it is replayed.
 
 A candidate counts as failing only when it breaks one of the invariants the original broke
-(or repeats a recorded refusal), so that the search cannot drift to a different bug.
+(or repeats a recorded refusal), so that the search cannot drift to a different bug; one that
+cannot run at all (it faults a node whose AddNode step was removed) does not count.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from kconform.backends.base import Cluster
+from kconform.errors import InvalidArgument
 from kconform.program import Program, Step
 from kconform.replay import run_program
 
@@ -70,7 +72,10 @@ def minimize(
         return None
 
     def fails(steps: list[Step]) -> bool:
-        return bool(failure_kinds(problems_of(steps)) & wanted)
+        try:
+            return bool(failure_kinds(problems_of(steps)) & wanted)
+        except InvalidArgument:
+            return False  # a step names what a removed one made (a node it added): not a program
 
     steps = list(program.steps)
     parts = 2

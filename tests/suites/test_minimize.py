@@ -77,6 +77,24 @@ def test_minimize_drops_the_steps_a_failure_does_not_need(scheduler_ignores_requ
     assert again is not None and again.program.steps == result.program.steps
 
 
+def test_candidates_that_name_a_removed_node_do_not_count(scheduler_ignores_requests: None, reference: session.Session) -> None:
+    program = _program()
+    program.steps[4]["manifest"]["spec"]["replicas"] = 6  # more than four nodes can hold
+    # a fourth node joins and restarts: without the AddNode step the others cannot run
+    program.steps[2:2] = [
+        {"op": "fault", "fault": {"fault": "AddNode", "node": "node-4"}},
+        {"op": "advance", "seconds": 5},
+        {"op": "fault", "fault": {"fault": "KillNode", "node": "node-4"}},
+        {"op": "advance", "seconds": 5},
+        {"op": "fault", "fault": {"fault": "RestartNode", "node": "node-4"}},
+    ]
+    result = minimize(program, reference.make_cluster)
+    assert result is not None and result.kinds == {"safety.node-overcommit"}
+    nodes_faulted = [s["fault"]["fault"] for s in result.program.steps if s["op"] == "fault"]
+    assert nodes_faulted in ([], ["AddNode"], ["AddNode", "KillNode"], ["AddNode", "KillNode", "RestartNode"],
+                             ["AddNode", "RestartNode"])
+
+
 def test_a_program_that_does_not_fail_has_nothing_to_minimize(reference: session.Session) -> None:
     assert minimize(_program(), reference.make_cluster) is None
 
