@@ -1,8 +1,8 @@
 """Shrinking a recorded failing program further, by replaying it.
 
 Hypothesis shrinks a failing program for at most five minutes (the planted-bug self-test gives
-it one to three), and a program whose steps are slow to run can come out of that with many
-steps that have nothing to do with the failure. ``minimize`` goes on from the replay file:
+it one), and a program whose steps are slow to run can come out of that with many steps that
+have nothing to do with the failure. ``minimize`` goes on from the replay file:
 delta debugging over the steps (drop halves, then quarters, ... then single steps; keep every
 removal after which the replay still fails), each candidate replayed on a fresh cluster of
 the program's backend, seed and node count. The reference cluster replays exactly, so the
