@@ -109,15 +109,13 @@ class Component:
         """Run ``fn`` periodically (a background timer: it does not keep ``settle`` busy)."""
 
         def tick() -> None:
-            if not self.running:
-                return
             try:
                 fn()
             finally:
                 if self.running:
-                    self._track(self.loop.call_later(period_s, tick, background=True))
+                    self.later(period_s, tick, background=True)
 
-        self._track(self.loop.call_later(period_s if first_in_s is None else first_in_s, tick, background=True))
+        self.later(period_s if first_in_s is None else first_in_s, tick, background=True)
 
     def later(self, delay_s: float, fn: Callable[..., Any], *args: Any, background: bool = False) -> Timer:
         """A one-shot timer owned by this component (cancelled on stop).
@@ -133,18 +131,13 @@ class Component:
                 fn(*args)
 
         t = self.loop.call_later(delay_s, run, background=background)
-        self._track(t)
-        return t
-
-    def _track(self, t: Timer) -> None:
-        # Timers leave the table when they fire; ones cancelled by their owner never fire, so
-        # they are swept out whenever the table has doubled since the last sweep.
-        live = self._timers
         live[t] = None
         if len(live) > self._sweep_at:
-            for x in [x for x in live if x.cancelled or x.when < self.loop.now()]:
+            # timers cancelled by their owner never fire: swept out once the table has doubled
+            for x in [x for x in live if x.cancelled]:
                 del live[x]
             self._sweep_at = 2 * len(live) + 256
+        return t
 
     # -- lifecycle ------------------------------------------------------------------------
     def setup(self) -> None:
