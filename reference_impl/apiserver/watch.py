@@ -248,14 +248,15 @@ class Cacher:
                 # the buckets of the old and the new index value (a pod bound to a node: both)
                 was_k = _index_value(resource, old) if old is not None else None
                 now_k = _index_value(resource, new) if new is not None else None
-                if was_k == now_k or was_k is None or now_k is None:
-                    k = was_k if was_k is not None else now_k
+                if was_k is None or was_k == now_k:
+                    keys: tuple[str | None, ...] = (now_k,)
+                elif now_k is None:
+                    keys = (was_k,)
+                else:
+                    keys = (was_k, now_k) if was_k < now_k else (now_k, was_k)
+                for k in keys:
                     if k is not None and k in by_index:
                         candidates.extend(by_index[k])
-                else:
-                    for k in sorted((was_k, now_k)):
-                        if k in by_index:
-                            candidates.extend(by_index[k])
             if not candidates:
                 continue
             gone: Obj | None = None
