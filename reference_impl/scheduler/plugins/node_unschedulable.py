@@ -24,8 +24,6 @@ ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable"
 _UNSCHEDULABLE_TAINT = {"key": TAINT_NODE_UNSCHEDULABLE, "effect": "NoSchedule"}
 
 
-
-
 class NodeUnschedulable(Plugin):
     name = "NodeUnschedulable"
     is_filter = True

@@ -35,8 +35,6 @@ def first_untolerated(taints: list[Obj], tolerations: list[Obj]) -> Obj | None:
     return None
 
 
-
-
 class TaintToleration(Plugin):
     name = "TaintToleration"
     weight = 3
