@@ -23,10 +23,14 @@ import traceback
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kconform import __version__, profiles, session
 from kconform.errors import BackendUnavailable, CapabilityMissing, KconformError
+
+if TYPE_CHECKING:
+    from kconform.backends.base import Cluster
+    from kconform.program import Program
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -208,7 +212,7 @@ def _probe_backend(backend: str, options: dict[str, Any]) -> None:
 
 
 # == replay =================================================================================
-def _replay_session(ns: argparse.Namespace) -> tuple[Any, Any, str, int | str]:
+def _replay_session(ns: argparse.Namespace) -> tuple[Program, session.Session, str, int | str]:
     """The program of ``ns.file`` and a session for its backend, seed and node count."""
     from kconform.program import Program
 
@@ -220,7 +224,7 @@ def _replay_session(ns: argparse.Namespace) -> tuple[Any, Any, str, int | str]:
     return program, sess, backend, seed
 
 
-def _cluster_of(sess: Any, backend: str) -> Any:
+def _cluster_of(sess: session.Session, backend: str) -> Cluster:
     try:
         return sess.make_cluster()
     except BackendUnavailable as e:
