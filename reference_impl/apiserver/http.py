@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import orjson
+
 from reference_impl.apiserver import discovery, tables
 from reference_impl.apiserver.errors import ApiError
 from reference_impl.apiserver.openapi import OpenAPI
@@ -43,17 +45,7 @@ from reference_impl.apiserver.registry import ResourceInfo
 from reference_impl.apiserver.server import APIServer
 from reference_impl.sim import EventLoop
 
-try:
-    import orjson as _orjson
-
-    def _dumps(obj: Any) -> bytes:
-        return _orjson.dumps(obj)
-
-except ImportError:  # pragma: no cover
-
-    def _dumps(obj: Any) -> bytes:
-        return json.dumps(obj, separators=(",", ":")).encode()
-
+_dumps = orjson.dumps
 
 log = logging.getLogger(__name__)
 Obj = dict[str, Any]

@@ -30,6 +30,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from reference_impl.apiserver.quantity import QuantityError, canonical, parse_quantity
 
 __all__ = [
@@ -65,6 +67,7 @@ TOTAL_ANNOTATION_SIZE_LIMIT_B = 256 * 1024
 # --------------------------------------------------------------------------- value rendering
 
 
+@mypyc_attr(native_class=False)  # a str subclass: mypyc compiles it as a plain Python class
 class GoText(str):
     """Text already rendered the way Go prints the value (never quoted again)."""
 

@@ -14,7 +14,7 @@ watch progress notifications other than BOOKMARK.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from reference_impl.apiserver._json import loads
 from reference_impl.apiserver.registry import ResourceInfo
@@ -150,7 +150,7 @@ class Cacher:
     ``verify_shared`` (set by the test suite) checks that rule at every event.
     """
 
-    verify_shared = False
+    verify_shared: ClassVar[bool] = False
 
     def __init__(self, info: ResourceInfo, store: Store, decode: Decoder) -> None:
         self.info = info

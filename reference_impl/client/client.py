@@ -12,6 +12,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from reference_impl.apiserver import APIServer
 from reference_impl.apiserver.watch import Watcher
 from reference_impl.sim import EventLoop
@@ -19,6 +21,7 @@ from reference_impl.sim import EventLoop
 Obj = dict[str, Any]
 
 
+@mypyc_attr(native_class=False)  # a ConnectionError subclass: mypyc compiles it as a plain Python class
 class Unreachable(ConnectionError):
     """The API server could not be reached (``dial tcp ...: connect: connection refused``)."""
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
+from typing import ClassVar
 
 from reference_impl.scheduler.types import PodInfo
 from reference_impl.sim import EventLoop, Timer
@@ -35,7 +36,7 @@ class QueuedPodInfo:
 
 
 class SchedulingQueue:
-    FLUSH_UNSCHEDULABLE_PERIOD_S = 30.0
+    FLUSH_UNSCHEDULABLE_PERIOD_S: ClassVar[float] = 30.0
 
     def __init__(
         self,

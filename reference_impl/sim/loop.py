@@ -37,9 +37,6 @@ class Timer:
     def cancel(self) -> None:
         self.cancelled = True
 
-    def __lt__(self, other: Timer) -> bool:
-        return (self.when, self.seq) < (other.when, other.seq)
-
 
 class EventLoop:
     """Runs callbacks at simulated instants, in a total order.
