@@ -83,7 +83,9 @@ class Component:
         self.recorder = EventRecorder(self.client, name)
         self._recorders: dict[str, EventRecorder] = {}
         self._queues: list[WorkQueue] = []
-        self._timers: dict[Timer, None] = {}  # pending timers, to cancel on stop (insertion order)
+        # pending timers by a number of the component's own, to cancel on stop (insertion order)
+        self._timers: dict[int, Timer] = {}
+        self._timer_ids = 0
         self._sweep_at = 256
         self.running = False
         self.errors: list[str] = []  # sync errors, kept for debugging (bounded)
@@ -124,20 +126,23 @@ class Component:
         unreachable), so that ``settle`` does not wait on them.
         """
         live = self._timers
-
-        def run() -> None:
-            live.pop(t, None)  # fired: no longer this component's to cancel
-            if self.running:
-                fn(*args)
-
-        t = self.loop.call_later(delay_s, run, background=background)
-        live[t] = None
+        self._timer_ids += 1
+        n = self._timer_ids
+        # The timer's callback refers to the timer by its number, not by itself: a timer that
+        # has fired is then plain garbage, not a reference cycle left for the collector.
+        t = self.loop.call_later(delay_s, self._fire, n, fn, args, background=background)
+        live[n] = t
         if len(live) > self._sweep_at:
             # timers cancelled by their owner never fire: swept out once the table has doubled
-            for x in [x for x in live if x.cancelled]:
+            for x in [n for n, x in live.items() if x.cancelled]:
                 del live[x]
             self._sweep_at = 2 * len(live) + 256
         return t
+
+    def _fire(self, n: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self._timers.pop(n, None)  # fired: no longer this component's to cancel
+        if self.running:
+            fn(*args)
 
     # -- lifecycle ------------------------------------------------------------------------
     def setup(self) -> None:
@@ -153,7 +158,7 @@ class Component:
         self.running = False
         for q in self._queues:
             q.stop()
-        for t in self._timers:
+        for t in self._timers.values():
             t.cancel()
         self._timers.clear()
         self._sweep_at = 256

@@ -31,6 +31,7 @@ taint delay for new nodes' NoSchedule pass; CIDR allocation and the cloud node c
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,6 +137,22 @@ class _Eviction:
     created_s: float
     fire_s: float
     timer: Timer | None = field(default=None)
+
+
+# (module-level rather than nested in the sync: a compiled nested function is a reference cycle
+# with its environment, and the control plane leaves no cyclic garbage)
+def _managed_no_schedule(t: Obj) -> bool:
+    """A NoSchedule taint this controller owns (a condition's, or the cordon's)."""
+    return t.get("effect") == "NoSchedule" and (
+        t.get("key") == UNSCHEDULABLE_TAINT or t.get("key") in _CONDITION_TAINT_KEYS
+    )
+
+
+def _with_no_schedule_taints(want: list[str], taints: list[Obj]) -> list[Obj]:
+    """``taints`` with exactly the wanted controller-owned NoSchedule taints."""
+    kept = [t for t in taints if not _managed_no_schedule(t) or t.get("key") in want]
+    present = {t.get("key") for t in kept if _managed_no_schedule(t)}
+    return kept + [{"key": k, "effect": "NoSchedule"} for k in want if k not in present]
 
 
 class NodeLifecycleController:
@@ -363,22 +380,11 @@ class NodeLifecycleController:
                 want.append(key)
         if (node.get("spec") or {}).get("unschedulable"):
             want.append(UNSCHEDULABLE_TAINT)
-
-        def managed(t: Obj) -> bool:
-            return t.get("effect") == "NoSchedule" and (
-                t.get("key") == UNSCHEDULABLE_TAINT or t.get("key") in _CONDITION_TAINT_KEYS
-            )
-
+        managed = _managed_no_schedule
         have = [t.get("key") for t in (node.get("spec") or {}).get("taints") or [] if managed(t)]
         if sorted(have) == sorted(want):
             return
-
-        def mutate(taints: list[Obj]) -> list[Obj]:
-            kept = [t for t in taints if not managed(t) or t.get("key") in want]
-            present = {t.get("key") for t in kept if managed(t)}
-            return kept + [{"key": k, "effect": "NoSchedule"} for k in want if k not in present]
-
-        self._update_taints(name, mutate)
+        self._update_taints(name, functools.partial(_with_no_schedule_taints, want))
 
     # -- taint eviction --------------------------------------------------------------------------
     def _sync_node_evictions(self, name: str) -> None:

@@ -93,6 +93,18 @@ class PodWorker:
         return self.init_containers + self.containers
 
 
+def _container_request(c: Obj, r: str) -> int:
+    """A container's request for ``r`` (cpu in millicores, memory in bytes); 0 when unset.
+
+    (Module-level, not nested in ``_requests``: a compiled nested function is a reference cycle
+    with its environment, left for the collector on every call.)
+    """
+    q = ((c.get("resources") or {}).get("requests") or {}).get(r)
+    if q is None:
+        return 0
+    return milli_value(q) if r == "cpu" else value(q)
+
+
 class Kubelet(Component):
     """One node's kubelet."""
 
@@ -441,13 +453,7 @@ class Kubelet(Component):
     @staticmethod
     def _requests(pod: Obj) -> tuple[int, int]:
         spec = pod.get("spec", {})
-
-        def req(c: Obj, r: str) -> int:
-            q = ((c.get("resources") or {}).get("requests") or {}).get(r)
-            if q is None:
-                return 0
-            return milli_value(q) if r == "cpu" else value(q)
-
+        req = _container_request
         cpu = sum(req(c, "cpu") for c in spec.get("containers") or [])
         mem = sum(req(c, "memory") for c in spec.get("containers") or [])
         for c in spec.get("initContainers") or []:

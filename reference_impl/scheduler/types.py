@@ -89,6 +89,16 @@ def _max(into: dict[str, int], rl: Mapping[str, int]) -> None:
             into[k] = v
 
 
+def _container_reqs(c: Mapping[str, Any], non_missing: Mapping[str, int] | None) -> dict[str, int]:
+    # (module-level, not nested in pod_requests: a compiled nested function is a reference
+    # cycle with its environment, left for the collector on every call)
+    reqs = _resources((c.get("resources") or {}).get("requests"))
+    if non_missing:
+        for k, v in non_missing.items():
+            reqs.setdefault(k, v)
+    return reqs
+
+
 def pod_requests(spec: Mapping[str, Any], non_missing: Mapping[str, int] | None = None) -> dict[str, int]:
     """``resourcehelper.PodRequests``: cpu in millicores, everything else in units.
 
@@ -97,21 +107,13 @@ def pod_requests(spec: Mapping[str, Any], non_missing: Mapping[str, int] | None 
     that and the sum; sidecars also add to the sum. Overhead is added last. ``non_missing``
     fills a container's *missing* request (the scoring defaults 100m / 200Mi).
     """
-
-    def container_reqs(c: Mapping[str, Any]) -> dict[str, int]:
-        reqs = _resources((c.get("resources") or {}).get("requests"))
-        if non_missing:
-            for k, v in non_missing.items():
-                reqs.setdefault(k, v)
-        return reqs
-
     total: dict[str, int] = {}
     for c in spec.get("containers") or []:
-        _add(total, container_reqs(c))
+        _add(total, _container_reqs(c, non_missing))
     restartable: dict[str, int] = {}
     init_max: dict[str, int] = {}
     for c in spec.get("initContainers") or []:
-        reqs = container_reqs(c)
+        reqs = _container_reqs(c, non_missing)
         if c.get("restartPolicy") == "Always":
             _add(total, reqs)
             _add(restartable, reqs)

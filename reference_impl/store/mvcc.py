@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 from reference_impl.store.interface import (
@@ -27,6 +28,11 @@ from reference_impl.store.interface import (
 )
 
 _MISSING = KeyValue("", None, 0, 0, 0)
+_MOD_REVISION = attrgetter("mod_revision")
+
+
+def _batch_revision(batch: tuple[Event, ...]) -> int:
+    return batch[0].kv.mod_revision
 
 
 class _Watcher:
@@ -59,9 +65,10 @@ class MemoryStore:
         self._revision = 1  # etcd starts at revision 1 with an empty keyspace
         self._compacted = 0
         self._current: dict[str, KeyValue] = {}
-        # key -> [(revision, kv or None when deleted at that revision)], oldest first
-        self._history: dict[str, list[tuple[int, KeyValue | None]]] = {}
-        self._log: list[tuple[int, tuple[Event, ...]]] = []  # committed events by revision
+        # key -> its key-values, oldest first; a deletion is a tombstone (version 0, value None,
+        # mod_revision the deletion's), as etcd's DELETE event carries
+        self._history: dict[str, list[KeyValue]] = {}
+        self._log: list[tuple[Event, ...]] = []  # committed event batches, by revision
         self._sorted: list[str] = []
         self._unsorted: list[str] = []
         self._watchers: list[_Watcher] = []
@@ -96,8 +103,11 @@ class MemoryStore:
         hist = self._history.get(key)
         if not hist:
             return None
-        i = bisect.bisect_right(hist, revision, key=lambda e: e[0])
-        return hist[i - 1][1] if i else None
+        i = bisect.bisect_right(hist, revision, key=_MOD_REVISION)
+        if not i:
+            return None
+        kv = hist[i - 1]
+        return kv if kv.version else None
 
     def get(self, key: str, *, revision: int | None = None) -> KeyValue | None:
         return self._at(key, self._check_revision(revision))
@@ -187,24 +197,25 @@ class MemoryStore:
                 else:
                     kv = KeyValue(op.key, op.value, prev.create_revision, rev, prev.version + 1)
                 self._current[op.key] = kv
-                self._record(op.key, rev, kv)
+                self._record(op.key, kv)
                 events.append(Event("PUT", kv, prev))
             elif prev is not None:
                 del self._current[op.key]
-                self._record(op.key, rev, None)
-                events.append(Event("DELETE", KeyValue(op.key, None, 0, rev, 0), prev))
+                tombstone = KeyValue(op.key, None, 0, rev, 0)
+                self._record(op.key, tombstone)
+                events.append(Event("DELETE", tombstone, prev))
         batch = tuple(events)
-        self._log.append((rev, batch))
+        self._log.append(batch)
         self._notify(batch)
         return TxnResult(ok, rev, tuple(prevs))
 
-    def _record(self, key: str, rev: int, kv: KeyValue | None) -> None:
+    def _record(self, key: str, kv: KeyValue) -> None:
         hist = self._history.get(key)
         if hist is None:
-            self._history[key] = [(rev, kv)]
+            self._history[key] = [kv]
             self._unsorted.append(key)
         else:
-            hist.append((rev, kv))
+            hist.append(kv)
 
     def put(self, key: str, value: Any) -> KeyValue:
         """Unconditional put; returns the new key-value."""
@@ -268,8 +279,8 @@ class MemoryStore:
             raise Compacted(start_revision, self._compacted)
         w = _Watcher(self, prefix, callback, start_revision)
         if 0 < start_revision <= self._revision:
-            i = bisect.bisect_left(self._log, start_revision, key=lambda e: e[0])
-            for _, batch in self._log[i:]:
+            i = bisect.bisect_left(self._log, start_revision, key=_batch_revision)
+            for batch in self._log[i:]:
                 matched = [e for e in batch if e.kv.key.startswith(prefix)]
                 if matched:
                     callback(matched)
@@ -287,15 +298,15 @@ class MemoryStore:
         if revision > self._revision:
             raise FutureRevision(revision, self._revision)
         self._compacted = revision
-        i = bisect.bisect_left(self._log, revision, key=lambda e: e[0])
+        i = bisect.bisect_left(self._log, revision, key=_batch_revision)
         del self._log[:i]
         dead: list[str] = []
         for key, hist in self._history.items():
-            j = bisect.bisect_right(hist, revision, key=lambda e: e[0])
+            j = bisect.bisect_right(hist, revision, key=_MOD_REVISION)
             # keep the newest entry at or before the compaction point: it is the state there
             if j > 1:
                 del hist[: j - 1]
-            if len(hist) == 1 and hist[0][1] is None and hist[0][0] <= revision:
+            if len(hist) == 1 and hist[0].version == 0 and hist[0].mod_revision <= revision:
                 dead.append(key)
         if dead:
             for key in dead:

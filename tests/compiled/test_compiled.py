@@ -98,6 +98,14 @@ def test_compiled_build_refuses_bad_input_the_same_way(build: Path) -> None:
     assert [s["code"] for s in here] == [422, 422, 422, 422, 409, 404]
 
 
+def test_compiled_build_leaves_no_cyclic_garbage(build: Path) -> None:
+    there = _compiled_run(
+        "from tests.scenarios.test_no_cyclic_garbage import cyclic_garbage_of_a_scale_run\n"
+        "json.dump(cyclic_garbage_of_a_scale_run(), sys.stdout)"
+    )
+    assert there == {}
+
+
 def test_scale_benchmark_runs_on_the_compiled_build(build: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "benchmarks/scale.py", "--compiled", "--nodes", "20", "--pods", "300", "--per-rs", "100"],
@@ -107,6 +115,7 @@ def test_scale_benchmark_runs_on_the_compiled_build(build: Path) -> None:
     assert f"reference_impl: compiled by mypyc ({build.name})" in proc.stdout
     assert "300 pods Running and Ready" in proc.stdout
     assert "scheduler: 300 pods bound" in proc.stdout  # the run_batch seam timed the cycles
+    assert "final garbage collection: 0 unreachable objects found" in proc.stdout
 
 
 def _package(tmp_path: Path, files: dict[str, str]) -> Path:
