@@ -25,6 +25,9 @@ from reference_impl.cluster import ReferenceCluster
 from tests.scenarios.test_determinism import program
 
 ROOT = Path(__file__).resolve().parents[2]
+# one pytest-xdist worker takes the module: the build is made once while the other workers run
+# the rest of the suite (pyproject's addopts use --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("compiled")
 
 BAD_REQUESTS: list[tuple[str, dict[str, Any]]] = [
     ("pods", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "Bad_Name"},
