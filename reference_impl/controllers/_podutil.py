@@ -234,7 +234,7 @@ def pod_from_template(template: Obj, parent: Obj, controller_ref: Obj | None) ->
 # -- controller refs -----------------------------------------------------------------------------
 def controller_ref(obj: Obj) -> Obj | None:
     """``metav1.GetControllerOf``: the owner reference with ``controller: true``."""
-    for ref in obj["metadata"].get("ownerReferences") or []:
+    for ref in obj.get("metadata", {}).get("ownerReferences") or []:
         if ref.get("controller"):
             return ref  # type: ignore[no-any-return]
     return None

@@ -43,6 +43,7 @@ from reference_impl.apiserver import ApiError
 from reference_impl.apiserver.corev1 import toleration_tolerates
 from reference_impl.apiserver.selectors import label_selector_from_dict
 from reference_impl.client import Component, Informer, obj_key
+from reference_impl.controllers._podutil import controller_ref
 from reference_impl.sim.clock import SimClock, parse_rfc3339
 
 Obj = dict[str, Any]
@@ -54,14 +55,6 @@ ORPHAN_INDEX = "workload/orphans-by-namespace"
 EXPECTATIONS_TIMEOUT_S = 300.0  # controller.ExpectationsTimeout
 MAX_POD_CREATE_DELETE_PER_SYNC = 500
 _SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery rand.alphanums
-
-
-def controller_ref(obj: Obj) -> Obj | None:
-    """``metav1.GetControllerOf``: the owner reference with ``controller: true``."""
-    for ref in obj.get("metadata", {}).get("ownerReferences") or []:
-        if ref.get("controller"):
-            return ref  # type: ignore[no-any-return]
-    return None
 
 
 def owned_by_other_kind(old: Obj, new: Obj, kind: str) -> bool:
