@@ -10,6 +10,11 @@ broken with the seeded rng, like upstream's reservoir sampling), then assume + b
 ``pods/binding``. Success emits ``Scheduled``; failure emits ``FailedScheduling`` with
 ``FitError.Error()``'s text and patches ``PodScheduled=False`` (reason ``Unschedulable``).
 
+Where upstream scores every feasible node in Go, the node-local scores (NodeResourcesFit,
+NodeResourcesBalancedAllocation) are memoised per node and pod shape, and when they are the
+only scores that vary, a per-shape index (``score_index.py``) finds the window's best nodes
+and the k-th tie by bisection: the same pick, without a pass over hundreds of nodes per pod.
+
 The pod informer uses upstream's field selector (``status.phase!=Succeeded,status.phase!=Failed``),
 so a pod that terminates leaves the cache as if deleted and frees its node's resources.
 
@@ -21,6 +26,7 @@ binding cycle (binding is a synchronous API call here), the system default topol
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from itertools import compress, repeat
 from operator import attrgetter, eq, ne
@@ -51,6 +57,7 @@ from reference_impl.scheduler.framework import (
 from reference_impl.scheduler.plugins import DEFAULT_PLUGINS, REGISTRY
 from reference_impl.scheduler.preemption import preemption_message
 from reference_impl.scheduler.queue import QueuedPodInfo, SchedulingQueue
+from reference_impl.scheduler.score_index import ScoreIndex
 from reference_impl.scheduler.types import NodeInfo, Obj, PodInfo, Status
 from reference_impl.sim import EventLoop, SeededRandom
 
@@ -61,6 +68,9 @@ MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
 NOTE_LENGTH_LIMIT = 1024
 _MEMO_KEY = attrgetter("memo_key")
 _MEMO_TOTAL = attrgetter("memo_total")
+MAX_SCORE_INDEXES = 32  # pod shapes whose score index is kept (see score_index)
+# a run of consecutive positions of the node list: (the list, first position, length), wrapping
+Window = tuple[list[NodeInfo], int, int]
 
 POD_INFORMER_FIELD_SELECTOR = "status.phase!=Succeeded,status.phase!=Failed"
 
@@ -73,6 +83,16 @@ def num_feasible_nodes_to_find(percentage: int, num_all_nodes: int) -> int:
         percentage = max(50 - num_all_nodes // 125, MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND)
     n = num_all_nodes * percentage // 100
     return max(n, MIN_FEASIBLE_NODES_TO_FIND)
+
+
+def _weighted_totals(
+    memo: list[tuple[Plugin, int, str]], state: CycleState, pod: PodInfo, nodes: list[NodeInfo]
+) -> list[int]:
+    """The weighted sum of the node-local (``score_key``) plugins' scores, per node."""
+    sub = [0] * len(nodes)
+    for p, w, _k in memo:
+        sub = [a + w * b for a, b in zip(sub, p.score_nodes(state, pod, nodes))]
+    return sub
 
 
 def truncate_message(message: str) -> str:
@@ -163,6 +183,8 @@ class Scheduler(Component):
         # may wrap it to time the scheduler's own work (compiled builds have no per-instance
         # method patching, so the seam is a declared attribute).
         self.run_batch: Callable[[], bool] = self._batch
+        self._score_indexes: dict[str, ScoreIndex] = {}
+        self.use_score_index = True  # off: every pick scans its window (tests compare the two)
 
     def _new_queue(self) -> SchedulingQueue:
         return SchedulingQueue(
@@ -177,6 +199,7 @@ class Scheduler(Component):
     def setup(self) -> None:
         # a restart loses everything in memory, as a real scheduler process would
         self.cache = SchedulerCache()
+        self._score_indexes = {}
         self.scheduling_queue.stop()
         self.scheduling_queue = self._new_queue()
         self._run_pending = False
@@ -348,19 +371,23 @@ class Scheduler(Component):
             return
         state = CycleState(snap)
         filters = [p for p in self.filter_plugins if p.pre_filter(state, pod)]
-        feasible, statuses, status_plugins = self.find_feasible(state, pod, nodes, filters)
+        feasible, statuses, status_plugins, window = self.find_feasible(state, pod, nodes, filters)
         if not feasible:
             post = preemption_message(state, pod, nodes, statuses, status_plugins, filters)
             message = fit_error_message(len(nodes), statuses, post)
             self._unschedulable(qpi, message, frozenset(status_plugins.values()))
             return
-        host = feasible[0] if len(feasible) == 1 else self.select_host(state, pod, feasible)
+        host = feasible[0] if len(feasible) == 1 else self.select_host(state, pod, feasible, window)
         self._bind(qpi, host)
 
     def find_feasible(
         self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo], filters: list[Plugin]
-    ) -> tuple[list[NodeInfo], dict[str, Status], dict[str, str]]:
-        """``findNodesThatPassFilters``: visit from the rotating start until enough are found."""
+    ) -> tuple[list[NodeInfo], dict[str, Status], dict[str, str], Window | None]:
+        """``findNodesThatPassFilters``: visit from the rotating start until enough are found.
+
+        The window is set when every node visited passed: the feasible nodes are then the
+        consecutive positions from the start (what the score index needs).
+        """
         n = len(nodes)
         to_find = num_feasible_nodes_to_find(self.config.percentage_of_nodes_to_score, n)
         start = self.next_start_node_index % n
@@ -407,7 +434,8 @@ class Scheduler(Component):
             status_plugins.update(chunk_plugins)
             pos = end
         self.next_start_node_index = (start + processed) % n
-        return feasible, statuses, status_plugins
+        window = (nodes, start, processed) if feasible and processed == len(feasible) else None
+        return feasible, statuses, status_plugins, window
 
     def score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> dict[str, list[int]]:
         """Normalised per-plugin scores (before weights), for every plugin that did not Skip."""
@@ -420,12 +448,17 @@ class Scheduler(Component):
             out[p.name] = scores
         return out
 
-    def select_host(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> NodeInfo:
+    def select_host(
+        self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo], window: Window | None = None
+    ) -> NodeInfo:
         """Weighted sum of the plugins' scores; the best node, ties broken with the rng.
 
         Plugins with a ``score_key`` (node-local, not normalised) are summed once per node and
         pod shape and memoised on the node until it changes: with thousands of nodes, most of a
         cycle's nodes have not changed since the previous pod of the same shape looked at them.
+        When those are the only scores that vary and ``nodes`` is a ``window`` of consecutive
+        positions of the node list (every node visited was feasible), the shape's
+        :class:`ScoreIndex` finds the same pick without a pass over the window.
         """
         memo: list[tuple[Plugin, int, str]] = []
         others: list[tuple[Plugin, int]] = []
@@ -437,23 +470,21 @@ class Scheduler(Component):
                 others.append((p, w))
             else:
                 memo.append((p, w, key))
+        varying = [(p, w) for p, w in others if not p.uniform(state, pod, nodes)]
         if memo:
             mkey = "|".join(f"{p.name}:{w}:{k}" for p, w, k in memo)
+            if window is not None and not varying and self.use_score_index:
+                return self._select_indexed(state, pod, memo, mkey, window)
             # (map/compress keep these per-node passes in C: they run over hundreds of nodes per pod)
             miss = list(compress(nodes, map(ne, repeat(mkey), map(_MEMO_KEY, nodes))))
             if miss:
-                sub = [0] * len(miss)
-                for p, w, _k in memo:
-                    sub = [a + w * b for a, b in zip(sub, p.score_nodes(state, pod, miss))]
-                for x, t in zip(miss, sub):
+                for x, t in zip(miss, _weighted_totals(memo, state, pod, miss)):
                     x.memo_key = mkey
                     x.memo_total = t
             totals = list(map(_MEMO_TOTAL, nodes))
         else:
             totals = [0] * len(nodes)
-        for p, w in others:
-            if p.uniform(state, pod, nodes):
-                continue
+        for p, w in varying:
             scores = p.score_nodes(state, pod, nodes)
             p.normalize(state, pod, nodes, scores)
             if min(scores) == max(scores):
@@ -463,6 +494,23 @@ class Scheduler(Component):
         ties = list(compress(range(len(totals)), map(eq, repeat(best), totals)))
         pick = ties[0] if len(ties) == 1 else ties[int(self.rng.random() * len(ties))]
         return nodes[pick]
+
+    def _select_indexed(
+        self, state: CycleState, pod: PodInfo, memo: list[tuple[Plugin, int, str]], mkey: str, window: Window
+    ) -> NodeInfo:
+        listed, start, length = window
+        scorer = functools.partial(_weighted_totals, memo, state, pod)
+        log = self.cache.changes
+        index = self._score_indexes.get(mkey)
+        if index is None or index.nodes is not listed or not index.refresh(log, scorer):
+            index = ScoreIndex(listed, log, scorer)
+            self._score_indexes.pop(mkey, None)
+            self._score_indexes[mkey] = index
+            while len(self._score_indexes) > MAX_SCORE_INDEXES:  # the least recently built go
+                del self._score_indexes[next(iter(self._score_indexes))]
+        bucket, lo, before_wrap, ties = index.best_in_window(start, length)
+        k = 0 if ties == 1 else int(self.rng.random() * ties)
+        return listed[ScoreIndex.kth(bucket, lo, before_wrap, k)]
 
     # -- outcomes -------------------------------------------------------------------------
     def _bind(self, qpi: QueuedPodInfo, node: NodeInfo) -> None:

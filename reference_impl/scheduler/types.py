@@ -358,6 +358,7 @@ class NodeInfo:
         "generation",
         "hard_taints",
         "labels",
+        "log",
         "memo_key",
         "memo_total",
         "name",
@@ -399,6 +400,8 @@ class NodeInfo:
         # dropped whenever the node or its pods change
         self.memo_key: str | None = None
         self.memo_total = 0
+        # the cache's change log (see score_index.ChangeLog), for the cache's own NodeInfos
+        self.log: list[NodeInfo] | None = None
 
     def set_node(self, node: Obj) -> None:
         meta = node.get("metadata") or {}
@@ -420,6 +423,8 @@ class NodeInfo:
     def _changed(self) -> None:
         self.generation += 1
         self.memo_key = None
+        if self.log is not None:
+            self.log.append(self)
         self.free_cpu = self.alloc_cpu - self.req_cpu
         self.free_mem = self.alloc_mem - self.req_mem
         self.free_pods = self.alloc_pods - len(self.pods)
