@@ -252,7 +252,8 @@ def new_controller_ref(owner: Obj, *, api_version: str, kind: str) -> Obj:
     }
 
 
-def _controller_uid_index(obj: Obj) -> list[str]:
+def controller_uid_index(obj: Obj) -> list[str]:
+    """The controller-owner-UID index (shared by every workload controller's pod informer)."""
     ref = controller_ref(obj)
     return [str(ref.get("uid", ""))] if ref is not None else []
 
@@ -275,7 +276,7 @@ def ensure_index(informer: Informer, name: str, fn: Callable[[Obj], Iterable[str
 
 def ensure_owner_indexes(informer: Informer) -> None:
     """The controller-owner-UID, orphans-by-namespace and namespace indexes."""
-    ensure_index(informer, INDEX_CONTROLLER_UID, _controller_uid_index)
+    ensure_index(informer, INDEX_CONTROLLER_UID, controller_uid_index)
     ensure_index(informer, INDEX_ORPHAN_NAMESPACE, _orphan_namespace_index)
     ensure_index(informer, INDEX_NAMESPACE, _namespace_index)
 

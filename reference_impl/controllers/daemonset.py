@@ -43,14 +43,14 @@ from reference_impl.apiserver import ApiError
 from reference_impl.apiserver.corev1 import toleration_tolerates
 from reference_impl.apiserver.selectors import label_selector_from_dict
 from reference_impl.client import Component, Informer, obj_key
-from reference_impl.controllers._podutil import controller_ref
+from reference_impl.controllers._podutil import INDEX_CONTROLLER_UID, controller_ref, controller_uid_index
 from reference_impl.sim.clock import SimClock, parse_rfc3339
 
 Obj = dict[str, Any]
 
 # ============================================================================ shared helpers
 CONTROLLER_REVISION_HASH_LABEL = "controller-revision-hash"
-OWNER_INDEX = "workload/controller-uid"
+OWNER_INDEX = INDEX_CONTROLLER_UID  # one index with the ReplicaSet controller's
 ORPHAN_INDEX = "workload/orphans-by-namespace"
 EXPECTATIONS_TIMEOUT_S = 300.0  # controller.ExpectationsTimeout
 MAX_POD_CREATE_DELETE_PER_SYNC = 500
@@ -63,12 +63,12 @@ def owned_by_other_kind(old: Obj, new: Obj, kind: str) -> bool:
     adoption nor release can concern it (the pod handlers' fast path: most pods belong to
     ReplicaSets, and every update of every pod reaches each workload controller)."""
     ref = controller_ref(new)
-    return ref is not None and ref.get("kind") != kind and ref == controller_ref(old)
-
-
-def _owner_index_fn(obj: Obj) -> list[str]:
-    ref = controller_ref(obj)
-    return [str(ref.get("uid", ""))] if ref else []
+    if ref is None or ref.get("kind") == kind:
+        return False
+    # a status write leaves the owner references as they were: the very same list, shared
+    if (old.get("metadata") or {}).get("ownerReferences") is new["metadata"].get("ownerReferences"):
+        return True
+    return ref == controller_ref(old)
 
 
 def _orphan_index_fn(obj: Obj) -> list[str]:
@@ -80,7 +80,7 @@ def _orphan_index_fn(obj: Obj) -> list[str]:
 
 def ensure_owner_indexes(inf: Informer) -> None:
     """Index an informer's objects by controller uid and list orphans by namespace (idempotent)."""
-    for name, fn in ((OWNER_INDEX, _owner_index_fn), (ORPHAN_INDEX, _orphan_index_fn)):
+    for name, fn in ((OWNER_INDEX, controller_uid_index), (ORPHAN_INDEX, _orphan_index_fn)):
         try:
             inf.index_values(name)
         except KeyError:
