@@ -123,6 +123,26 @@ def deployment(
     }
 
 
+def replicaset(name: str, replicas: int, *, cpu: str, memory: str, ns: str = NS) -> Obj:
+    """A ReplicaSet of pause pods with these requests (``app: <name>``), as the scale benchmark's."""
+    labels = {"app": name}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": dict(labels)},
+            "template": {
+                "metadata": {"labels": dict(labels)},
+                "spec": {"containers": [{
+                    "name": "c", "image": PAUSE, "resources": {"requests": {"cpu": cpu, "memory": memory}},
+                }]},
+            },
+        },
+    }
+
+
 def service(name: str, selector: dict[str, str], ports: list[Obj], *, ns: str = NS, **spec: Any) -> Obj:
     return {
         "apiVersion": "v1",

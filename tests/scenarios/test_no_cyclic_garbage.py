@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import collections
 import gc
-from typing import Any
 
 from reference_impl.cluster import ReferenceCluster
 from reference_impl.config import ClusterConfig
+from tests.scenarios import replicaset
 
 
 def cyclic_garbage_of_a_scale_run(nodes: int = 20, pods: int = 300) -> dict[str, int]:
@@ -26,23 +26,7 @@ def cyclic_garbage_of_a_scale_run(nodes: int = 20, pods: int = 300) -> dict[str,
         c = ReferenceCluster(nodes, seed=1, config=config)
         c.advance(1)
         for i in range(pods // 100):
-            labels = {"app": f"rs{i}"}
-            rs: dict[str, Any] = {
-                "apiVersion": "apps/v1",
-                "kind": "ReplicaSet",
-                "metadata": {"name": f"rs{i}", "namespace": "default"},
-                "spec": {
-                    "replicas": 100,
-                    "selector": {"matchLabels": labels},
-                    "template": {
-                        "metadata": {"labels": labels},
-                        "spec": {"containers": [{
-                            "name": "c", "image": "registry.k8s.io/pause:3.10",
-                            "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
-                        }]},
-                    },
-                },
-            }
+            rs = replicaset(f"rs{i}", 100, cpu="10m", memory="16Mi", ns="default")
             c.api.create("replicasets", rs, "default")
         assert c.run_until(
             lambda: sum(len(a.kubelet.workers) for a in c.nodes.values()) >= pods, timeout_s=60

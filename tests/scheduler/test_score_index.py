@@ -7,8 +7,6 @@ order, and the same random draw among them.
 
 from __future__ import annotations
 
-from typing import Any
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +14,7 @@ from reference_impl.cluster import ReferenceCluster
 from reference_impl.config import ClusterConfig
 from reference_impl.scheduler.score_index import ChangeLog, ScoreIndex
 from reference_impl.scheduler.types import NodeInfo
+from tests.scenarios import replicaset
 
 
 class _Scores:
@@ -86,21 +85,7 @@ def _history(use_index: bool, seed: int) -> str:
     shapes = [("100m", "64Mi"), ("300m", "256Mi"), ("1", "1Gi")]
     for i in range(12):
         cpu, mem = shapes[i % len(shapes)]
-        labels = {"app": f"rs{i}"}
-        rs: dict[str, Any] = {
-            "apiVersion": "apps/v1",
-            "kind": "ReplicaSet",
-            "metadata": {"name": f"rs{i}", "namespace": "default"},
-            "spec": {
-                "replicas": 60,
-                "selector": {"matchLabels": labels},
-                "template": {
-                    "metadata": {"labels": labels},
-                    "spec": {"containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10",
-                                             "resources": {"requests": {"cpu": cpu, "memory": mem}}}]},
-                },
-            },
-        }
+        rs = replicaset(f"rs{i}", 60, cpu=cpu, memory=mem, ns="default")
         c.api.create("replicasets", rs, "default")
         if i == 4:
             c.api.patch("nodes", c.node_names()[150], {"spec": {"unschedulable": True}}, "merge")
