@@ -44,6 +44,7 @@ PACKAGE = "reference_impl"
 MARKER = "KCONFORM_BUILD.json"  # written last: a directory without it is not a finished build
 # mypyc's "-O3" and its debug level: what mypy's own wheels are built with
 OPT_LEVEL = "3"
+KEEP_BUILDS = 3  # builds kept in the cache (older ones are removed after a new build)
 
 _SETUP = """
 import sys
@@ -151,6 +152,13 @@ def build(*, pkg: Path | None = None, jobs: int | None = None, log: bool = False
 
 def _make(pkg: Path, key: str, final: Path, *, jobs: int, log: bool) -> None:
     work = final.parent / f"{key}.tmp-{os.getpid()}"
+    try:
+        _compile_into(pkg, key, final, work, jobs=jobs, log=log)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _compile_into(pkg: Path, key: str, final: Path, work: Path, *, jobs: int, log: bool) -> None:
     shutil.rmtree(work, ignore_errors=True)
     src = work / "src"
     shutil.copytree(pkg, src / PACKAGE, ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyc"))
@@ -168,7 +176,6 @@ def _make(pkg: Path, key: str, final: Path, *, jobs: int, log: bool) -> None:
         output = proc.stdout + proc.stderr
         (final.parent / f"{key}.log").write_text(output)
         first = next((ln for ln in output.splitlines() if "error" in ln.lower()), output.strip()[-300:])
-        shutil.rmtree(work, ignore_errors=True)
         raise BuildError(f"mypyc could not compile {PACKAGE}: {first.strip()} "
                          f"(full log: {final.parent / f'{key}.log'})")
     # keep only what imports need: the extension modules (and no .py to fall back on)
@@ -185,9 +192,18 @@ def _make(pkg: Path, key: str, final: Path, *, jobs: int, log: bool) -> None:
     }))
     shutil.rmtree(final, ignore_errors=True)
     os.replace(src, final)
-    shutil.rmtree(work, ignore_errors=True)
+    _prune(final.parent, keep=KEEP_BUILDS)
     if log:
         print(f"compiled in {seconds:.0f} s: {final}", file=sys.stderr, flush=True)
+
+
+def _prune(root: Path, *, keep: int) -> None:
+    """Drop all but the ``keep`` newest builds (about 13 MB each; every edit makes a new one)."""
+    builds = sorted(
+        (p for p in root.iterdir() if (p / MARKER).exists()), key=lambda p: (p / MARKER).stat().st_mtime
+    )
+    for old in builds[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def activate(*, log: bool = True) -> Path:

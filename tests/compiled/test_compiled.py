@@ -173,3 +173,14 @@ def test_a_small_package_builds_and_imports_compiled(tmp_path: Path, monkeypatch
     value, file = out.split()
     assert value == "42" and file.endswith(".so")
     assert compiled.build(pkg=pkg) == path  # reused, not rebuilt
+
+
+def test_old_builds_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KCONFORM_BUILD_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(compiled, "KEEP_BUILDS", 2)
+    made = []
+    for n in range(3):
+        pkg = _package(tmp_path / f"v{n}", {"__init__.py": "", "m.py": f"X: int = {n}\n"})
+        made.append(compiled.build(pkg=pkg))
+    assert not made[0].exists()  # the oldest went
+    assert made[1].exists() and made[2].exists()
