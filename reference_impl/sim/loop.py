@@ -19,6 +19,10 @@ from typing import Any
 from reference_impl.sim.clock import SimClock, TimeWentBackwards
 
 
+def _fired() -> None:
+    """What a timer calls once it has run (see ``EventLoop.run_until``)."""
+
+
 class Timer:
     """A handle on a scheduled callback; ``cancel()`` makes it a no-op."""
 
@@ -142,7 +146,11 @@ class EventLoop:
                 same_instant, last = 0, t.when
                 clock.set(t.when)
             self.events_run += 1
-            t.callback(*t.args)
+            callback, args = t.callback, t.args
+            # a fired timer may stay referenced (an owner's list, for cancelling): it keeps
+            # nothing else alive
+            t.callback, t.args = _fired, ()
+            callback(*args)
         if deadline_s > clock.now():
             clock.set(deadline_s)
 
