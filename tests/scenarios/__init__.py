@@ -69,6 +69,7 @@ def container(
     command: list[str] | None = None,
     ports: list[Obj] | None = None,
     cpu: str | None = None,
+    memory: str | None = None,
     readiness: Obj | None = None,
 ) -> Obj:
     c: Obj = {"name": name, "image": image}
@@ -76,8 +77,9 @@ def container(
         c["command"] = command
     if ports is not None:
         c["ports"] = ports
-    if cpu is not None:
-        c["resources"] = {"requests": {"cpu": cpu}}
+    requests = {k: v for k, v in (("cpu", cpu), ("memory", memory)) if v is not None}
+    if requests:
+        c["resources"] = {"requests": requests}
     if readiness is not None:
         c["readinessProbe"] = readiness
     return c
@@ -125,22 +127,9 @@ def deployment(
 
 def replicaset(name: str, replicas: int, *, cpu: str, memory: str, ns: str = NS) -> Obj:
     """A ReplicaSet of pause pods with these requests (``app: <name>``), as the scale benchmark's."""
-    labels = {"app": name}
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "ReplicaSet",
-        "metadata": {"name": name, "namespace": ns},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": dict(labels)},
-            "template": {
-                "metadata": {"labels": dict(labels)},
-                "spec": {"containers": [{
-                    "name": "c", "image": PAUSE, "resources": {"requests": {"cpu": cpu, "memory": memory}},
-                }]},
-            },
-        },
-    }
+    rs = deployment(name, replicas, ns=ns, containers=[container("c", cpu=cpu, memory=memory)])
+    rs["kind"] = "ReplicaSet"
+    return rs
 
 
 def service(name: str, selector: dict[str, str], ports: list[Obj], *, ns: str = NS, **spec: Any) -> Obj:
