@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from reference_impl.scheduler.score_index import ChangeLog
-from reference_impl.scheduler.types import LABEL_REGION, LABEL_ZONE, NodeInfo, Obj, PodInfo
+from reference_impl.scheduler.types import LABEL_REGION, LABEL_ZONE, ChangeLog, NodeInfo, Obj, PodInfo
 
 _FREE = (attrgetter("free_pods"), attrgetter("free_cpu"), attrgetter("free_mem"))
 #: cycles between exact recomputations of a loosened floor (see ``free_floor``)
@@ -55,17 +54,13 @@ class SchedulerCache:
         self._floor: tuple[int, int, int] | None = None
         self._floor_loose = False
         self._since_exact = 0
-        # every change of a NodeInfo, for the score indexes (see score_index); cut when long
+        # every change of a NodeInfo, for the score indexes (see score_index); bounded
         self.changes = ChangeLog()
 
     def _new_info(self, name: str) -> NodeInfo:
         info = self.infos[name] = NodeInfo(name)
-        info.log = self.changes.entries
+        info.log = self.changes
         return info
-
-    def _bound_log(self) -> None:
-        if len(self.changes.entries) > ChangeLog.LIMIT:
-            self.changes.cut()
 
     # -- nodes ----------------------------------------------------------------------------
     def add_node(self, node: Obj) -> None:
@@ -73,7 +68,6 @@ class SchedulerCache:
         info = self.infos.get(name)
         if info is None:
             info = self._new_info(name)
-        self._bound_log()
         info.set_node(node)
         self._place(name, zone_key(info.labels))
         self._floor_loose = True  # its allocatable may have grown
@@ -183,7 +177,6 @@ class SchedulerCache:
 
     # -- pods -----------------------------------------------------------------------------
     def _info_for(self, node_name: str) -> NodeInfo:
-        self._bound_log()  # (every pod added to a node comes through here)
         info = self.infos.get(node_name)
         if info is None:
             info = self._new_info(node_name)
@@ -223,7 +216,6 @@ class SchedulerCache:
         node_name = self._pod_node.pop(key, None)
         if node_name is None:
             return
-        self._bound_log()
         info = self.infos.get(node_name)
         if info is None:
             return

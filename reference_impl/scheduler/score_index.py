@@ -18,38 +18,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections.abc import Callable
-from typing import ClassVar
 
-from reference_impl.scheduler.types import NodeInfo
+from reference_impl.scheduler.types import ChangeLog, NodeInfo
 
 Scorer = Callable[[list[NodeInfo]], list[int]]  # weighted totals of the shape's plugins, per node
-
-
-class ChangeLog:
-    """Every ``NodeInfo`` change, in order; consumers keep an absolute cursor into it."""
-
-    __slots__ = ("base", "entries")
-
-    LIMIT: ClassVar[int] = 8192  # entries kept before the log is cut (consumers behind it rebuild)
-
-    def __init__(self) -> None:
-        self.entries: list[NodeInfo] = []
-        self.base = 0  # absolute number of the first entry
-
-    @property
-    def end(self) -> int:
-        return self.base + len(self.entries)
-
-    def since(self, cursor: int) -> list[NodeInfo] | None:
-        """The entries from ``cursor`` on; None when some of them were cut."""
-        if cursor < self.base:
-            return None
-        return self.entries[cursor - self.base :]
-
-    def cut(self) -> None:
-        """Forget everything logged so far (called once a consumer has caught up)."""
-        self.base += len(self.entries)
-        self.entries.clear()
 
 
 class ScoreIndex:

@@ -18,7 +18,7 @@ lists, image states, volumes and PVC reference counts, DRA.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from reference_impl.apiserver.quantity import QuantityError, milli_value, value
 from reference_impl.apiserver.selectors import LabelSelector, SelectorError, label_selector_from_dict
@@ -344,6 +344,36 @@ class PodInfo:
         return any(node_selector_term_matches(t, labels, name) for t in terms)
 
 
+class ChangeLog:
+    """Every ``NodeInfo`` change, in order; consumers keep an absolute cursor into it."""
+
+    __slots__ = ("base", "entries")
+
+    LIMIT: ClassVar[int] = 8192  # entries kept before the log is cut (consumers behind a cut rebuild)
+
+    def __init__(self) -> None:
+        self.entries: list[NodeInfo] = []
+        self.base = 0  # absolute number of the first entry
+
+    @property
+    def end(self) -> int:
+        return self.base + len(self.entries)
+
+    def since(self, cursor: int) -> list[NodeInfo] | None:
+        """The entries from ``cursor`` on; None when some of them were cut."""
+        if cursor < self.base:
+            return None
+        return self.entries[cursor - self.base :]
+
+    def record(self, node: NodeInfo) -> None:
+        """Log a change of ``node``; past ``LIMIT`` entries the log is cut first (bounded)."""
+        entries = self.entries
+        if len(entries) >= self.LIMIT:
+            self.base += len(entries)
+            entries.clear()
+        entries.append(node)
+
+
 class NodeInfo:
     """One node plus the running sums of the pods assigned (or assumed) to it."""
 
@@ -400,8 +430,8 @@ class NodeInfo:
         # dropped whenever the node or its pods change
         self.memo_key: str | None = None
         self.memo_total = 0
-        # the cache's change log (see score_index.ChangeLog), for the cache's own NodeInfos
-        self.log: list[NodeInfo] | None = None
+        # the cache's change log (its own NodeInfos; not preemption's what-if clones)
+        self.log: ChangeLog | None = None
 
     def set_node(self, node: Obj) -> None:
         meta = node.get("metadata") or {}
@@ -424,7 +454,7 @@ class NodeInfo:
         self.generation += 1
         self.memo_key = None
         if self.log is not None:
-            self.log.append(self)
+            self.log.record(self)
         self.free_cpu = self.alloc_cpu - self.req_cpu
         self.free_mem = self.alloc_mem - self.req_mem
         self.free_pods = self.alloc_pods - len(self.pods)

@@ -7,13 +7,14 @@ order, and the same random draw among them.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reference_impl.cluster import ReferenceCluster
 from reference_impl.config import ClusterConfig
-from reference_impl.scheduler.score_index import ChangeLog, ScoreIndex
-from reference_impl.scheduler.types import NodeInfo
+from reference_impl.scheduler.score_index import ScoreIndex
+from reference_impl.scheduler.types import ChangeLog, NodeInfo
 from tests.scenarios import replicaset
 
 
@@ -46,7 +47,7 @@ def test_index_matches_a_scan_of_the_window(
     nodes = []
     for i in range(len(initial)):
         ni = NodeInfo(f"n{i}")
-        ni.log = log.entries
+        ni.log = log
         nodes.append(ni)
     scores = _Scores(initial)
     index = ScoreIndex(nodes, log, scores)
@@ -67,14 +68,20 @@ def test_index_matches_a_scan_of_the_window(
                 assert [ScoreIndex.kth(bucket, lo, before_wrap, k) for k in range(count)] == ties
 
 
-def test_a_cut_log_makes_the_index_rebuild() -> None:
+def test_the_log_stays_bounded_and_an_index_behind_a_cut_rebuilds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ChangeLog, "LIMIT", 4)
     log = ChangeLog()
     nodes = [NodeInfo("n0"), NodeInfo("n1")]
     for n in nodes:
-        n.log = log.entries
+        n.log = log
     index = ScoreIndex(nodes, log, _Scores([1, 2]))
-    nodes[0]._changed()
-    log.cut()
+    for _ in range(3):
+        nodes[0]._changed()
+    assert index.refresh(log, _Scores([1, 2]))  # caught up before any cut
+    for _ in range(9):
+        nodes[1]._changed()
+    assert len(log.entries) <= ChangeLog.LIMIT
+    assert log.end == 12
     assert not index.refresh(log, _Scores([1, 2]))
 
 
