@@ -380,8 +380,7 @@ class NodeLifecycleController:
                 want.append(key)
         if (node.get("spec") or {}).get("unschedulable"):
             want.append(UNSCHEDULABLE_TAINT)
-        managed = _managed_no_schedule
-        have = [t.get("key") for t in (node.get("spec") or {}).get("taints") or [] if managed(t)]
+        have = [t.get("key") for t in (node.get("spec") or {}).get("taints") or [] if _managed_no_schedule(t)]
         if sorted(have) == sorted(want):
             return
         self._update_taints(name, functools.partial(_with_no_schedule_taints, want))
