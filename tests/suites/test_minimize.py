@@ -10,6 +10,7 @@ from kconform import session
 from kconform.cli import main
 from kconform.minimize import failure_kinds, minimize
 from kconform.program import Program, Step
+from tests.scenarios import container, deployment
 
 NS = "kconform-scheduling"
 
@@ -20,20 +21,9 @@ def _configmap(name: str) -> Step:
 
 
 def _program() -> Program:
-    big = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "big", "namespace": NS},
-        "spec": {
-            "replicas": 4,
-            "selector": {"matchLabels": {"app": "big"}},
-            "template": {
-                "metadata": {"labels": {"app": "big"}},
-                "spec": {"containers": [{"name": "main", "image": "busybox:1.36", "command": ["sh", "-c", "sleep 3600"],
-                                         "resources": {"requests": {"cpu": "3"}}}]},
-            },
-        },
-    }
+    big = deployment("big", 4, ns=NS, containers=[
+        container("main", "busybox:1.36", command=["sh", "-c", "sleep 3600"], cpu="3"),
+    ])
     steps: list[Step] = [
         {"op": "apply", "manifest": {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}},
         _configmap("noise-a"),
