@@ -22,7 +22,6 @@ broadcaster's asynchronous retries (up to 12 attempts).
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from reference_impl.apiserver import ApiError
@@ -60,26 +59,34 @@ class _LRU(Generic[K, V]):
             self._d.popitem(last=False)
 
 
-@dataclass
+# The recorder's cache entries are plain classes, not dataclasses: a dataclass ``__init__`` stays
+# interpreted in the compiled build, and every event makes up to three of these.
 class _Aggregate:
-    messages: set[str] = field(default_factory=set)
-    last_s: float = float("-inf")
+    __slots__ = ("last_s", "messages")
+
+    def __init__(self) -> None:
+        self.messages: set[str] = set()
+        self.last_s = float("-inf")
 
 
-@dataclass
 class _Observed:
-    name: str
-    namespace: str
-    count: int
-    first: str
+    __slots__ = ("count", "first", "name", "namespace")
+
+    def __init__(self, name: str, namespace: str, count: int, first: str) -> None:
+        self.name = name
+        self.namespace = namespace
+        self.count = count
+        self.first = first
 
 
-@dataclass
 class _Bucket:
     """``flowcontrol.NewTokenBucketRateLimiterWithClock``: starts full."""
 
-    tokens: float
-    at_s: float
+    __slots__ = ("at_s", "tokens")
+
+    def __init__(self, tokens: float, at_s: float) -> None:
+        self.tokens = tokens
+        self.at_s = at_s
 
     def try_accept(self, now_s: float) -> bool:
         self.tokens = min(float(SPAM_BURST), self.tokens + (now_s - self.at_s) * SPAM_QPS)

@@ -7,8 +7,7 @@ object back, so callers must treat values as immutable; a real etcd would hold b
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Final, Literal, Protocol
 
 
 class StoreError(Exception):
@@ -33,64 +32,122 @@ class FutureRevision(StoreError):
         self.current = current
 
 
-@dataclass(frozen=True, slots=True)
-class KeyValue:
-    key: str
-    value: Any
-    create_revision: int
-    mod_revision: int
-    version: int
+class _Record:
+    """An immutable record: equal, hashed and shown by its fields, like a frozen dataclass.
+
+    Written out by hand rather than with ``@dataclass(frozen=True)``: a frozen dataclass's
+    ``__init__`` is generated source that sets every field through ``object.__setattr__``, and
+    it stays interpreted even in the compiled build. The store makes about five of these per
+    write (compare, put, key-value, event, result), and the hand-written ``__init__`` is about
+    six times faster compiled (three times from the sources). The fields are ``Final``: mypy
+    refuses writes, and the compiled build makes them read-only.
+    """
+
+    __slots__ = ()
+    _FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in self._FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, _Record)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._values()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{f}={v!r}" for f, v in zip(self._FIELDS, self._values()))
+        return f"{type(self).__name__}({fields})"
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class KeyValue(_Record):
+    _FIELDS = ("key", "value", "create_revision", "mod_revision", "version")
+    __slots__ = _FIELDS
+
+    def __init__(self, key: str, value: Any, create_revision: int, mod_revision: int, version: int) -> None:
+        self.key: Final = key
+        self.value: Final = value
+        self.create_revision: Final = create_revision
+        self.mod_revision: Final = mod_revision
+        self.version: Final = version
+
+
+class Event(_Record):
     """A watch event: PUT (create or update) or DELETE, with the previous value when there was one."""
 
-    type: Literal["PUT", "DELETE"]
-    kv: KeyValue  # for DELETE: the key with value None and mod_revision = deletion revision
-    prev_kv: KeyValue | None
+    _FIELDS = ("type", "kv", "prev_kv")
+    __slots__ = _FIELDS
+
+    def __init__(self, type: Literal["PUT", "DELETE"], kv: KeyValue, prev_kv: KeyValue | None) -> None:
+        self.type: Final = type
+        self.kv: Final = kv  # for DELETE: the key with value None and mod_revision = deletion revision
+        self.prev_kv: Final = prev_kv
 
     @property
     def revision(self) -> int:
         return self.kv.mod_revision
 
 
-@dataclass(frozen=True, slots=True)
-class Compare:
+class Compare(_Record):
     """``etcd Compare``: target is mod/create/version/value; op is one of = != < >.
 
     A missing key has create/mod revision 0, version 0 and value None, as in etcd.
     """
 
-    key: str
-    target: Literal["mod", "create", "version", "value"]
-    op: Literal["=", "!=", "<", ">"]
-    value: Any
+    _FIELDS = ("key", "target", "op", "value")
+    __slots__ = _FIELDS
+
+    def __init__(
+        self,
+        key: str,
+        target: Literal["mod", "create", "version", "value"],
+        op: Literal["=", "!=", "<", ">"],
+        value: Any,
+    ) -> None:
+        self.key: Final = key
+        self.target: Final = target
+        self.op: Final = op
+        self.value: Final = value
 
 
-@dataclass(frozen=True, slots=True)
-class Put:
-    key: str
-    value: Any
+class Put(_Record):
+    _FIELDS = ("key", "value")
+    __slots__ = _FIELDS
+
+    def __init__(self, key: str, value: Any) -> None:
+        self.key: Final = key
+        self.value: Final = value
 
 
-@dataclass(frozen=True, slots=True)
-class Delete:
-    key: str
+class Delete(_Record):
+    _FIELDS = ("key",)
+    __slots__ = _FIELDS
+
+    def __init__(self, key: str) -> None:
+        self.key: Final = key
 
 
-@dataclass(frozen=True, slots=True)
-class TxnResult:
-    succeeded: bool
-    revision: int  # the store revision after the transaction
-    prev: tuple[KeyValue | None, ...]  # per executed op, the value before it
+class TxnResult(_Record):
+    _FIELDS = ("succeeded", "revision", "prev")
+    __slots__ = _FIELDS
+
+    def __init__(self, succeeded: bool, revision: int, prev: tuple[KeyValue | None, ...]) -> None:
+        self.succeeded: Final = succeeded
+        self.revision: Final = revision  # the store revision after the transaction
+        self.prev: Final = prev  # per executed op, the value before it
 
 
-@dataclass(frozen=True, slots=True)
-class RangeResult:
-    kvs: list[KeyValue]
-    revision: int  # the revision the range was served at
-    more: bool  # True when ``limit`` cut the result short
+class RangeResult(_Record):
+    _FIELDS = ("kvs", "revision", "more")
+    __slots__ = _FIELDS
+
+    def __init__(self, kvs: list[KeyValue], revision: int, more: bool) -> None:
+        self.kvs: Final = kvs
+        self.revision: Final = revision  # the revision the range was served at
+        self.more: Final = more  # True when ``limit`` cut the result short
 
 
 class WatchHandle(Protocol):
