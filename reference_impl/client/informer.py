@@ -186,7 +186,8 @@ class Informer:
             else:
                 self._retry(self._list_and_watch)
             return
-        rv = obj.get("metadata", {}).get("resourceVersion")
+        meta = obj.get("metadata")
+        rv = meta.get("resourceVersion") if meta else None
         if rv:
             self.last_rv = rv
         if type_ == "BOOKMARK":

@@ -9,9 +9,9 @@ needs. Times are simulated seconds (``SimClock``); object timestamps are parsed 
 
 Informer indexes: the benchmark cluster holds 150,000 pods, so controllers never scan a
 namespace on every event. :func:`ensure_owner_indexes` adds, once per shared informer, an index
-by controller-owner UID and an index of orphans (no controller ref) by namespace; "the pods a
-controller could claim" is then ``owned + orphans-in-namespace``, which is exactly the set
-``ClaimObject`` can return true for.
+by controller-owner UID and an index of orphans (no controller ref, not being deleted) by
+namespace; "the pods a controller could claim" is then ``owned + orphans-in-namespace``, which
+is exactly the set ``ClaimObject`` can return true for.
 
 Leaves out: the ``LogarithmicScaleDown`` and ``PodDeletionCost`` feature gates (both on, as
 they are by default), and the deletion-ratio metrics.
@@ -37,7 +37,7 @@ SLOW_START_INITIAL_BATCH_SIZE = 1  # controller.SlowStartInitialBatchSize
 EXPECTATIONS_TIMEOUT_S = 300.0  # controller.ExpectationsTimeout (5 minutes)
 
 INDEX_CONTROLLER_UID = "controller-uid"
-INDEX_ORPHAN_NAMESPACE = "orphan-namespace"
+INDEX_ORPHANS = "orphans-by-namespace"
 INDEX_NAMESPACE = "namespace"
 
 
@@ -65,13 +65,18 @@ def is_pod_ready(pod: Obj) -> bool:
 
 def is_pod_available(pod: Obj, min_ready_s: int, now_s: float) -> bool:
     """``podutil.IsPodAvailable``: ready, and ready for longer than ``min_ready_s``."""
-    if not is_pod_ready(pod):
-        return False
+    return ready_and_available(pod, min_ready_s, now_s)[1]
+
+
+def ready_and_available(pod: Obj, min_ready_s: int, now_s: float) -> tuple[bool, bool]:
+    """``IsPodReady`` and ``IsPodAvailable`` from one look at the conditions (status counts ask both)."""
+    c = pod_ready_condition(pod)
+    if c is None or c.get("status") != "True":
+        return False, False
     if min_ready_s <= 0:
-        return True
-    c = pod_ready_condition(pod) or {}
+        return True, True
     since = parse_time(c.get("lastTransitionTime"))
-    return since is not None and since + min_ready_s < now_s
+    return True, since is not None and since + min_ready_s < now_s
 
 
 def available_in_s(pod: Obj, min_ready_s: int, now_s: float) -> float | None:
@@ -234,7 +239,11 @@ def pod_from_template(template: Obj, parent: Obj, controller_ref: Obj | None) ->
 # -- controller refs -----------------------------------------------------------------------------
 def controller_ref(obj: Obj) -> Obj | None:
     """``metav1.GetControllerOf``: the owner reference with ``controller: true``."""
-    for ref in obj.get("metadata", {}).get("ownerReferences") or []:
+    meta = obj.get("metadata")
+    refs = meta.get("ownerReferences") if meta else None
+    if not refs:
+        return None
+    for ref in refs:
         if ref.get("controller"):
             return ref  # type: ignore[no-any-return]
     return None
@@ -258,12 +267,20 @@ def controller_uid_index(obj: Obj) -> list[str]:
     return [str(ref.get("uid", ""))] if ref is not None else []
 
 
-def _orphan_namespace_index(obj: Obj) -> list[str]:
-    return [] if controller_ref(obj) is not None else [str(obj["metadata"].get("namespace", ""))]
+def orphan_index(obj: Obj) -> list[str]:
+    """The orphans index: objects with no controller and not being deleted, by namespace.
+
+    ``ClaimObject`` never adopts an orphan that is being deleted, so leaving those out keeps
+    every claim the same and spares each claim pass the look at them.
+    """
+    meta = obj["metadata"]
+    if controller_ref(obj) is None and not meta.get("deletionTimestamp"):
+        return [meta.get("namespace") or ""]
+    return []
 
 
-def _namespace_index(obj: Obj) -> list[str]:
-    return [str(obj["metadata"].get("namespace", ""))]
+def namespace_index(obj: Obj) -> list[str]:
+    return [obj["metadata"].get("namespace") or ""]
 
 
 def ensure_index(informer: Informer, name: str, fn: Callable[[Obj], Iterable[str]]) -> None:
@@ -275,17 +292,16 @@ def ensure_index(informer: Informer, name: str, fn: Callable[[Obj], Iterable[str
 
 
 def ensure_owner_indexes(informer: Informer) -> None:
-    """The controller-owner-UID, orphans-by-namespace and namespace indexes."""
+    """The controller-owner-UID and orphans-by-namespace indexes (once per shared informer)."""
     ensure_index(informer, INDEX_CONTROLLER_UID, controller_uid_index)
-    ensure_index(informer, INDEX_ORPHAN_NAMESPACE, _orphan_namespace_index)
-    ensure_index(informer, INDEX_NAMESPACE, _namespace_index)
+    ensure_index(informer, INDEX_ORPHANS, orphan_index)
 
 
 def claim_candidates(informer: Informer, owner: Obj) -> list[Obj]:
     """Objects ``owner`` controls plus orphans in its namespace, in key order."""
     meta = owner["metadata"]
     owned = informer.by_index(INDEX_CONTROLLER_UID, str(meta["uid"]))
-    orphans = informer.by_index(INDEX_ORPHAN_NAMESPACE, str(meta.get("namespace", "")))
+    orphans = informer.by_index(INDEX_ORPHANS, meta.get("namespace") or "")
     return sorted(owned + orphans, key=obj_key)
 
 

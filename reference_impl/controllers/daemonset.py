@@ -42,16 +42,19 @@ from typing import Any, ClassVar
 from reference_impl.apiserver import ApiError
 from reference_impl.apiserver.corev1 import toleration_tolerates
 from reference_impl.apiserver.selectors import label_selector_from_dict
-from reference_impl.client import Component, Informer, obj_key
-from reference_impl.controllers._podutil import INDEX_CONTROLLER_UID, controller_ref, controller_uid_index
+from reference_impl.client import Component, obj_key
+from reference_impl.controllers._podutil import (
+    INDEX_CONTROLLER_UID,
+    INDEX_ORPHANS,
+    controller_ref,
+    ensure_owner_indexes,
+)
 from reference_impl.sim.clock import SimClock, parse_rfc3339
 
 Obj = dict[str, Any]
 
 # ============================================================================ shared helpers
 CONTROLLER_REVISION_HASH_LABEL = "controller-revision-hash"
-OWNER_INDEX = INDEX_CONTROLLER_UID  # one index with the ReplicaSet controller's
-ORPHAN_INDEX = "workload/orphans-by-namespace"
 EXPECTATIONS_TIMEOUT_S = 300.0  # controller.ExpectationsTimeout
 MAX_POD_CREATE_DELETE_PER_SYNC = 500
 _SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery rand.alphanums
@@ -69,22 +72,6 @@ def owned_by_other_kind(old: Obj, new: Obj, kind: str) -> bool:
     if (old.get("metadata") or {}).get("ownerReferences") is new["metadata"].get("ownerReferences"):
         return True
     return ref == controller_ref(old)
-
-
-def _orphan_index_fn(obj: Obj) -> list[str]:
-    meta = obj.get("metadata", {})
-    if controller_ref(obj) is None and not meta.get("deletionTimestamp"):
-        return [meta.get("namespace") or ""]
-    return []
-
-
-def ensure_owner_indexes(inf: Informer) -> None:
-    """Index an informer's objects by controller uid and list orphans by namespace (idempotent)."""
-    for name, fn in ((OWNER_INDEX, controller_uid_index), (ORPHAN_INDEX, _orphan_index_fn)):
-        try:
-            inf.index_values(name)
-        except KeyError:
-            inf.add_index(name, fn)
 
 
 def owner_reference(owner: Obj) -> Obj:
@@ -618,7 +605,7 @@ class DaemonSetController(PodOwnerHandlers):
 
         # history
         collision = int(status.get("collisionCount") or 0)
-        revs = self.revisions.by_index(OWNER_INDEX, uid)
+        revs = self.revisions.by_index(INDEX_CONTROLLER_UID, uid)
         template = spec.get("template") or {}
         cur_rev, new_collision = sync_revision(client, ds, revs, template, collision)
         if cur_rev is None:
@@ -634,8 +621,8 @@ class DaemonSetController(PodOwnerHandlers):
             client,
             "pods",
             ds,
-            self.pods.by_index(OWNER_INDEX, uid),
-            [p for p in self.pods.by_index(ORPHAN_INDEX, ns)],
+            self.pods.by_index(INDEX_CONTROLLER_UID, uid),
+            [p for p in self.pods.by_index(INDEX_ORPHANS, ns)],
             lambda p: selector.matches(p["metadata"].get("labels")),
         )
         pods = self.expectations.view(uid, pods, now)
@@ -645,7 +632,7 @@ class DaemonSetController(PodOwnerHandlers):
             self._manage(ds, nodes, node_to_pods, hash_, now)
             strategy = (spec.get("updateStrategy") or {}).get("type", "RollingUpdate")
             if strategy == "RollingUpdate":
-                pods = self.expectations.view(uid, self.pods.by_index(OWNER_INDEX, uid), now)
+                pods = self.expectations.view(uid, self.pods.by_index(INDEX_CONTROLLER_UID, uid), now)
                 self._rolling_update(ds, nodes, self._node_to_pods(pods), hash_, now)
             live = {
                 f"{meta['name']}-{p['metadata'].get('labels', {}).get(CONTROLLER_REVISION_HASH_LABEL)}" for p in pods
@@ -653,7 +640,7 @@ class DaemonSetController(PodOwnerHandlers):
             live.add(cur_rev["metadata"]["name"])
             truncate_history(client, revs, live, int(spec.get("revisionHistoryLimit", 10)), ns)
 
-        pods = self.expectations.view(uid, self.pods.by_index(OWNER_INDEX, uid), now)
+        pods = self.expectations.view(uid, self.pods.by_index(INDEX_CONTROLLER_UID, uid), now)
         self._update_status(ds, shared, nodes, self._node_to_pods(pods), hash_, now)
 
     def _node_to_pods(self, pods: list[Obj]) -> dict[str, list[Obj]]:

@@ -344,7 +344,7 @@ class DeploymentController:
         self.d_informer = self.ctx.informers.informer("deployments")
         self.rs_informer = self.ctx.informers.informer("replicasets")
         self.pod_informer = self.ctx.informers.informer("pods")
-        pu.ensure_index(self.d_informer, pu.INDEX_NAMESPACE, lambda o: [str(o["metadata"].get("namespace", ""))])
+        pu.ensure_index(self.d_informer, pu.INDEX_NAMESPACE, pu.namespace_index)
         pu.ensure_owner_indexes(self.rs_informer)
         pu.ensure_owner_indexes(self.pod_informer)
         self.queue = self.ctx.queue(self._sync, name="deployment")

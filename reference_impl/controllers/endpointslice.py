@@ -36,6 +36,7 @@ from typing import Any
 
 from reference_impl.apiserver import ApiError
 from reference_impl.client import Component, Informer, obj_key
+from reference_impl.controllers import _podutil as pu
 
 Obj = dict[str, Any]
 
@@ -45,18 +46,14 @@ CONTROLLER_NAME = "endpointslice-controller.k8s.io"
 HEADLESS_LABEL = "service.kubernetes.io/headless"
 ZONE_LABEL = "topology.kubernetes.io/zone"
 MAX_ENDPOINTS_PER_SLICE = 100
-_NS_INDEX = "endpointslice/namespace"
+_SELECTING_NS_INDEX = "endpointslice/selecting-namespace"
 _SLICE_SERVICE_INDEX = "endpointslice/service"
 
 
 # -- shared helpers -------------------------------------------------------------------------------
-def _ns_index(obj: Obj) -> list[str]:
-    return [obj["metadata"].get("namespace") or ""]
-
-
 def _selecting_ns_index(svc: Obj) -> list[str]:
     # only Services with a selector can select pods: namespaces without one skip pod events cheaply
-    return _ns_index(svc) if (svc.get("spec") or {}).get("selector") else []
+    return pu.namespace_index(svc) if (svc.get("spec") or {}).get("selector") else []
 
 
 def service_selects(svc: Obj, pod: Obj) -> bool:
@@ -164,17 +161,17 @@ class _ServicePods:
         self.services = ctx.informers.informer("services")
         self.pods = ctx.informers.informer("pods")
         self.nodes = ctx.informers.informer("nodes")
-        self.services.add_index(_NS_INDEX, _selecting_ns_index)
-        self.pods.add_index(_NS_INDEX, _ns_index)
+        self.services.add_index(_SELECTING_NS_INDEX, _selecting_ns_index)
+        pu.ensure_index(self.pods, pu.INDEX_NAMESPACE, pu.namespace_index)  # shared with other controllers
 
     def services_for_pod(self, pod: Obj) -> list[str]:
         ns = pod["metadata"].get("namespace") or ""
-        return sorted(obj_key(s) for s in self.services.by_index(_NS_INDEX, ns) if service_selects(s, pod))
+        return sorted(obj_key(s) for s in self.services.by_index(_SELECTING_NS_INDEX, ns) if service_selects(s, pod))
 
     def pods_for_service(self, svc: Obj) -> list[Obj]:
         ns = svc["metadata"].get("namespace") or ""
         return sorted(
-            (p for p in self.pods.by_index(_NS_INDEX, ns) if service_selects(svc, p)),
+            (p for p in self.pods.by_index(pu.INDEX_NAMESPACE, ns) if service_selects(svc, p)),
             key=lambda p: p["metadata"]["name"],
         )
 
@@ -188,7 +185,7 @@ class _ServicePods:
 
         def pod_updated(old: Obj, new: Obj) -> None:
             ns = new["metadata"].get("namespace") or ""
-            if not self.services.has_index_value(_NS_INDEX, ns) or _pod_view(old) == _pod_view(new):
+            if not self.services.has_index_value(_SELECTING_NS_INDEX, ns) or _pod_view(old) == _pod_view(new):
                 return
             keys = set(self.services_for_pod(new))
             if (old["metadata"].get("labels") or {}) != (new["metadata"].get("labels") or {}):

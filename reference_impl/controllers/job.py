@@ -46,16 +46,14 @@ from typing import Any
 from reference_impl.apiserver import ApiError
 from reference_impl.apiserver.selectors import LabelSelector, label_selector_from_dict
 from reference_impl.client import Component, obj_key
+from reference_impl.controllers._podutil import INDEX_CONTROLLER_UID, INDEX_ORPHANS, ensure_owner_indexes
 from reference_impl.controllers.daemonset import (
     MAX_POD_CREATE_DELETE_PER_SYNC,
-    ORPHAN_INDEX,
-    OWNER_INDEX,
     PodExpectations,
     PodOwnerHandlers,
     by_name,
     claim_objects,
     controller_ref,
-    ensure_owner_indexes,
     is_pod_ready,
     is_terminal,
     is_terminating,
@@ -287,8 +285,8 @@ class JobController(PodOwnerHandlers):
             self.ctx.client,
             "pods",
             job,
-            self.pods.by_index(OWNER_INDEX, uid),
-            self.pods.by_index(ORPHAN_INDEX, ns),
+            self.pods.by_index(INDEX_CONTROLLER_UID, uid),
+            self.pods.by_index(INDEX_ORPHANS, ns),
             lambda p: selector.matches(p["metadata"].get("labels")),
         )
         pods = self.expectations.view(uid, claimed, now)

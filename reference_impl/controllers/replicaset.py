@@ -46,6 +46,7 @@ class ReplicaSetController:
         self.rs_informer = self.ctx.informers.informer("replicasets")
         self.pod_informer = self.ctx.informers.informer("pods")
         pu.ensure_owner_indexes(self.rs_informer)
+        pu.ensure_index(self.rs_informer, pu.INDEX_NAMESPACE, pu.namespace_index)
         pu.ensure_owner_indexes(self.pod_informer)
         self.queue = self.ctx.queue(self._sync, name="replicaset")
         self.rs_informer.add_handler(self._add_rs, self._update_rs, self._delete_rs)
@@ -258,10 +259,9 @@ class ReplicaSetController:
             labels = pod["metadata"].get("labels") or {}
             if all(labels.get(k) == v for k, v in template_labels.items()):
                 fully += 1
-            if pu.is_pod_ready(pod):
-                ready += 1
-                if pu.is_pod_available(pod, min_ready, now):
-                    available += 1
+            is_ready, is_available = pu.ready_and_available(pod, min_ready, now)
+            ready += is_ready
+            available += is_available
         conds: list[Obj] = list(status.get("conditions") or [])
         failure = next((c for c in conds if c.get("type") == "ReplicaFailure"), None)
         if manage_err is not None and failure is None:

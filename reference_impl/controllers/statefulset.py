@@ -33,16 +33,14 @@ from typing import Any
 from reference_impl.apiserver import ApiError
 from reference_impl.apiserver.selectors import label_selector_from_dict
 from reference_impl.client import Component, obj_key
+from reference_impl.controllers._podutil import INDEX_CONTROLLER_UID, INDEX_ORPHANS, ensure_owner_indexes
 from reference_impl.controllers.daemonset import (
     CONTROLLER_REVISION_HASH_LABEL,
-    ORPHAN_INDEX,
-    OWNER_INDEX,
     PodExpectations,
     PodOwnerHandlers,
     by_name,
     claim_objects,
     controller_ref,
-    ensure_owner_indexes,
     is_pod_available,
     is_pod_ready,
     is_terminating,
@@ -201,7 +199,7 @@ class StatefulSetController(PodOwnerHandlers):
         now = self.ctx.loop.now()
         min_ready = int(spec.get("minReadySeconds", 0))
 
-        revs = self.revisions.by_index(OWNER_INDEX, uid)
+        revs = self.revisions.by_index(INDEX_CONTROLLER_UID, uid)
         collision = int(status.get("collisionCount") or 0)
         update_rev, new_collision = sync_revision(client, sts, revs, spec.get("template") or {}, collision)
         if update_rev is None:
@@ -222,8 +220,8 @@ class StatefulSetController(PodOwnerHandlers):
             client,
             "pods",
             sts,
-            self.pods.by_index(OWNER_INDEX, uid),
-            self.pods.by_index(ORPHAN_INDEX, ns),
+            self.pods.by_index(INDEX_CONTROLLER_UID, uid),
+            self.pods.by_index(INDEX_ORPHANS, ns),
             lambda p: selector.matches(p["metadata"].get("labels")) and ordinal_of(name, p) is not None,
         )
         pods = self.expectations.view(uid, pods, now)
@@ -277,7 +275,7 @@ class StatefulSetController(PodOwnerHandlers):
                     break
 
         # status from what this sync saw and did
-        pods_now = self.expectations.view(uid, self.pods.by_index(OWNER_INDEX, uid), now)
+        pods_now = self.expectations.view(uid, self.pods.by_index(INDEX_CONTROLLER_UID, uid), now)
         pods_now = [p for p in pods_now if ordinal_of(name, p) is not None]
         new_status = self._status(sts, status, pods_now, current_name, update_name, new_collision, min_ready, now)
         if new_status != (shared.get("status") or {}):
