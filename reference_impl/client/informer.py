@@ -95,6 +95,10 @@ class Informer:
         cache = self.cache
         return [cache[k] for k in self._indices[index].get(value, ())]
 
+    def index_keys(self, index: str, value: str) -> builtins.list[str]:
+        """The cache keys of the objects with ``value`` in ``index`` (the objects' ``obj_key``)."""
+        return list(self._indices[index].get(value, ()))
+
     def has_index_value(self, index: str, value: str) -> bool:
         """Whether some cached object has ``value`` in ``index`` (no list is built)."""
         return value in self._indices[index]

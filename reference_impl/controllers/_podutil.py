@@ -300,9 +300,12 @@ def ensure_owner_indexes(informer: Informer) -> None:
 def claim_candidates(informer: Informer, owner: Obj) -> list[Obj]:
     """Objects ``owner`` controls plus orphans in its namespace, in key order."""
     meta = owner["metadata"]
-    owned = informer.by_index(INDEX_CONTROLLER_UID, str(meta["uid"]))
-    orphans = informer.by_index(INDEX_ORPHANS, meta.get("namespace") or "")
-    return sorted(owned + orphans, key=obj_key)
+    # sorted by the index buckets' keys, which are the objects' obj_key (no key built per object)
+    keys = informer.index_keys(INDEX_CONTROLLER_UID, str(meta["uid"]))
+    keys += informer.index_keys(INDEX_ORPHANS, meta.get("namespace") or "")
+    keys.sort()
+    cache = informer.cache
+    return [cache[k] for k in keys]
 
 
 @functools.lru_cache(maxsize=4096)

@@ -132,7 +132,7 @@ class ReplicaSetController:
                 return
             self.queue.add(obj_key(rs))
             min_ready = int((rs.get("spec") or {}).get("minReadySeconds") or 0)
-            if not pu.is_pod_ready(old) and pu.is_pod_ready(cur) and min_ready > 0:
+            if min_ready > 0 and not pu.is_pod_ready(old) and pu.is_pod_ready(cur):
                 self.queue.add_after(obj_key(rs), float(min_ready) + 1.0)
             return
         if label_changed or ref_changed:

@@ -20,6 +20,7 @@ containers, eviction on node pressure, static pods, cgroups and the image garbag
 from __future__ import annotations
 
 import copy
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +87,7 @@ class PodWorker:
     sandbox_ready: bool = False
     timers: list[Timer] = field(default_factory=list)
     written_status: Obj | None = None
+    seen_containers: list[Obj] | None = None  # the spec's container list last checked for image changes
     status_dirty: bool = False
     requests: tuple[int, int] = (0, 0)  # (cpu milli, memory bytes), parsed once at admission
 
@@ -395,7 +397,7 @@ class Kubelet(Component):
                 self._admitting[key] = uid
             return
         w.pod = pod
-        if w.written_status is not None and _owned_view(pod.get("status") or {}) != _owned_view(w.written_status):
+        if w.written_status is not None and _rewritten(pod.get("status") or {}, w.written_status):
             # someone else rewrote what the kubelet owns (e.g. the node controller's
             # MarkPodsNotReady during a partition): re-post, as status_manager's needsReconcile does
             w.written_status = None
@@ -742,17 +744,28 @@ class Kubelet(Component):
 
     def _update_containers_spec(self, w: PodWorker) -> None:
         """An image change on a running pod restarts that container (``kubectl set image`` on a bare pod)."""
-        spec_images = {c["name"]: c.get("image") for c in w.pod.get("spec", {}).get("containers") or []}
+        specs = (w.pod.get("spec") or {}).get("containers") or []
+        if specs is w.seen_containers:
+            # the very list that matched every container last time (a status write shares the
+            # spec with the object before it): nothing to compare
+            return
+        spec_images = {c["name"]: c.get("image") for c in specs}
+        settled = True
         for c in w.containers:
             img = spec_images.get(c.name)
-            if img and img != c.image and c.state == "running" and not w.terminating:
-                self._event(w.pod, "Normal", "Killing", f"Container {c.name} definition changed, will be restarted")
-                c.cancel_timers()
-                c.state, c.reason, c.exit_code = "terminated", "Error", 137
-                c.finished_at = self.loop.now()
-                c.image = img
-                self._ctimer(c, 0.0, self._start_container, w, c)
-                self._mark_dirty(w)
+            if not img or img == c.image:
+                continue
+            if c.state != "running" or w.terminating:
+                settled = False  # to look at again once it runs
+                continue
+            self._event(w.pod, "Normal", "Killing", f"Container {c.name} definition changed, will be restarted")
+            c.cancel_timers()
+            c.state, c.reason, c.exit_code = "terminated", "Error", 137
+            c.finished_at = self.loop.now()
+            c.image = img
+            self._ctimer(c, 0.0, self._start_container, w, c)
+            self._mark_dirty(w)
+        w.seen_containers = specs if settled else None
 
     # == termination ======================================================================
     def _terminate(self, w: PodWorker, *, deleting: bool) -> None:
@@ -855,7 +868,7 @@ class Kubelet(Component):
         }
         if c.state == "running":
             cs["state"] = {"running": {"startedAt": self.loop.clock.rfc3339(c.started_at or 0)}}
-            cs["imageID"] = f"sha256:{abs(hash_str(c.image)):064x}"[:71]
+            cs["imageID"] = image_id(c.image)
             cs["containerID"] = f"containerd://{w.uid[:8]}{c.name}{c.restart_count}"
         elif c.state == "terminated":
             term: Obj = {
@@ -1015,6 +1028,13 @@ def _owned_view(status: Obj) -> tuple[object, ...]:
     return (status.get("phase"), *(conds.get(t) for t in _OWNED_CONDITIONS))
 
 
+def _rewritten(status: Obj, written: Obj) -> bool:
+    """Whether someone else changed what the kubelet owns in the status it wrote last."""
+    if status.get("conditions") is written.get("conditions") and status.get("phase") == written.get("phase"):
+        return False  # the very conditions it wrote (the write came back through the watch)
+    return _owned_view(status) != _owned_view(written)
+
+
 def go_duration(seconds: float) -> str:
     """Go's ``time.Duration.String()`` for a duration truncated to milliseconds (``1s``, ``1.5s``, ``500ms``, ``1m0s``)."""
     ms = round(seconds * 1000)
@@ -1031,6 +1051,12 @@ def go_duration(seconds: float) -> str:
     if m:
         return f"{m}m{sec}"
     return sec
+
+
+@functools.lru_cache(maxsize=1024)
+def image_id(image: str) -> str:
+    """The imageID a running container reports: a stable fake digest of the image name."""
+    return f"sha256:{abs(hash_str(image)):064x}"[:71]
 
 
 def hash_str(s: str) -> int:
