@@ -145,6 +145,7 @@ class Kubelet(Component):
         base = ipaddress.ip_network(self.pod_cidr)
         self._ip_base = int(base.network_address)
         self._ip_size = base.num_addresses
+        self._ipv4 = base.version == 4
         self._ip_next = 2
         self._ips_used: set[int] = set()
         self.node_ip = f"172.18.{(node_index // 250) % 250}.{node_index % 250 + 3}"
@@ -526,7 +527,7 @@ class Kubelet(Component):
             self._ip_next = i + 1 if i + 1 < self._ip_size - 1 else 2
             if i not in self._ips_used:
                 self._ips_used.add(i)
-                return str(ipaddress.ip_address(self._ip_base + i))
+                return _ip_text(self._ip_base + i, self._ipv4)
         raise RuntimeError("pod CIDR exhausted")
 
     def _release_ip(self, ip: str) -> None:
@@ -1051,6 +1052,14 @@ def go_duration(seconds: float) -> str:
     if m:
         return f"{m}m{sec}"
     return sec
+
+
+def _ip_text(n: int, v4: bool) -> str:
+    """An address as text; IPv4 formatted directly (the ipaddress module is interpreted even
+    in the compiled build, and every pod sandbox asks)."""
+    if v4:
+        return f"{n >> 24}.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
+    return str(ipaddress.ip_address(n))
 
 
 @functools.lru_cache(maxsize=1024)
