@@ -27,6 +27,7 @@ cluster-scoped-owner-of-namespaced-dependent coordinate checks and their warning
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +50,7 @@ class _Node:
     name: str
     namespace: str | None
     observed: bool = False
-    owners: list[Obj] = field(default_factory=list)
+    owners: Sequence[Obj] = ()
     dependents: dict[str, None] = field(default_factory=dict)  # insertion-ordered set of uids
     being_deleted: bool = False
     deleting_dependents: bool = False
@@ -122,13 +123,13 @@ class GarbageCollector:
                 and om.get("finalizers") == meta.get("finalizers")
             ):
                 return  # nothing the graph keeps changed (the common status-only update)
-        owners = [dict(o) for o in meta.get("ownerReferences") or []]  # flat dicts: a shallow copy each
+        owners: Sequence[Obj] = meta.get("ownerReferences") or ()  # the informer's read-only list
         if node is None:
             node = _Node(uid, obj.get("apiVersion", ""), obj.get("kind", ""), meta["name"], meta.get("namespace"))
             self.graph[uid] = node
-            old_owners: list[Obj] = []
+            old_owners: Sequence[Obj] = ()
         else:
-            old_owners = node.owners if node.observed else []
+            old_owners = node.owners if node.observed else ()
         node.observed = True
         node.api_version, node.kind = obj.get("apiVersion", node.api_version), obj.get("kind", node.kind)
         node.name, node.namespace = meta["name"], meta.get("namespace")

@@ -95,6 +95,14 @@ class PodWorker:
         return self.init_containers + self.containers
 
 
+def _live(timers: list[Timer]) -> list[Timer]:
+    """The timers still worth cancelling: fired ones are dropped as new ones come (each pod's
+    worker and containers would otherwise keep every timer they ever set)."""
+    if timers and any(t.done for t in timers):
+        return [t for t in timers if not t.done]
+    return timers
+
+
 def _container_request(c: Obj, r: str) -> int:
     """A container's request for ``r`` (cpu in millicores, memory in bytes); 0 when unset.
 
@@ -442,16 +450,14 @@ class Kubelet(Component):
 
     def _timer(self, w: PodWorker, delay_s: float, fn: Any, *args: Any) -> Timer:
         t = self.later(delay_s, fn, *args)
+        w.timers = _live(w.timers)
         w.timers.append(t)
-        if len(w.timers) > 32:
-            w.timers = [x for x in w.timers if not x.cancelled and x.when >= self.loop.now()]
         return t
 
     def _ctimer(self, c: ContainerState, delay_s: float, fn: Any, *args: Any) -> None:
         t = self.later(delay_s, fn, *args)
+        c.timers = _live(c.timers)
         c.timers.append(t)
-        if len(c.timers) > 16:
-            c.timers = [x for x in c.timers if not x.cancelled and x.when >= self.loop.now()]
 
     @staticmethod
     def _requests(pod: Obj) -> tuple[int, int]:

@@ -41,6 +41,11 @@ class Timer:
     def cancel(self) -> None:
         self.cancelled = True
 
+    @property
+    def done(self) -> bool:
+        """Fired or cancelled: cancelling it again does nothing, so its owner may forget it."""
+        return self.cancelled or self.callback is _fired
+
 
 class EventLoop:
     """Runs callbacks at simulated instants, in a total order.

@@ -14,6 +14,7 @@ Left out: ``matchLabelKeys``/``mismatchLabelKeys`` on affinity terms.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from reference_impl.scheduler.framework import (
@@ -52,7 +53,7 @@ def _bump(counts: dict[Pair, int], node: Any, key: str, by: int) -> None:
         counts[(key, value)] = counts.get((key, value), 0) + by
 
 
-def _matches_all(terms: list[AffinityTerm], pod: PodInfo, ns_labels: Any) -> bool:
+def _matches_all(terms: Sequence[AffinityTerm], pod: PodInfo, ns_labels: Any) -> bool:
     return all(t.matches(pod, ns_labels) for t in terms)
 
 

@@ -7,6 +7,7 @@ bind the same IP. Only regular containers' ports count, as upstream's ``getConta
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from reference_impl.scheduler.framework import NODE_ADD, POD_DELETE, CycleState, Plugin
@@ -18,7 +19,7 @@ ERR_REASON = "node(s) didn't have free ports for the requested pod ports"
 _ALL = "0.0.0.0"
 
 
-def ports_conflict(wanted: list[tuple[str, str, int]], used: dict[tuple[str, str, int], int]) -> bool:
+def ports_conflict(wanted: Sequence[tuple[str, str, int]], used: dict[tuple[str, str, int], int]) -> bool:
     for ip, proto, port in wanted:
         if ip == _ALL:
             if any(p == port and pr == proto for _i, pr, p in used):

@@ -8,6 +8,7 @@ is normalised reversed, so the node with the fewest gets 100. Default weight 3.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from reference_impl.apiserver.corev1 import tolerations_tolerate_taint as tolerated
@@ -28,7 +29,7 @@ def untolerated_reason(taint: Obj) -> str:
     return ERR_REASON_UNTOLERATED_TAINT.format(key=taint.get("key", ""), value=taint.get("value") or "")
 
 
-def first_untolerated(taints: list[Obj], tolerations: list[Obj]) -> Obj | None:
+def first_untolerated(taints: Sequence[Obj], tolerations: Sequence[Obj]) -> Obj | None:
     for t in taints:
         if not tolerated(tolerations, t):
             return t
