@@ -122,12 +122,13 @@ class EventRecorder:
         source = (self.component, self.host or "")
         # 1. EventAggregate: by source, object, type and reason; the message is the local key
         agg_key = (*source, *involved, type_, reason)
+        # (an entry found is already the most recent: only a new one needs adding)
         agg = self._aggregates.get(agg_key)
         if agg is None or now_s - agg.last_s > AGGREGATE_INTERVAL_S:
             agg = _Aggregate()
+            self._aggregates.add(agg_key, agg)
         agg.messages.add(message)
         agg.last_s = now_s
-        self._aggregates.add(agg_key, agg)
         key: tuple[str, ...]
         if len(agg.messages) < AGGREGATE_MAX_EVENTS:
             key = (*agg_key, message)
@@ -147,14 +148,14 @@ class EventRecorder:
             # upstream: "<name>.<UnixNano in hex>"; the sequence keeps one recorder's names apart
             base = f"{meta.get('name', 'unknown')}.{int(now_s * 1e9):x}"
             seen = _Observed(f"{base}{self._seq:x}"[:253], meta.get("namespace") or "default", 1, now)
-        self._observed.add(key, seen)
+            self._observed.add(key, seen)
         # 3. the spam filter: a token bucket per source and object
         spam_key = (*source, *involved)
         bucket = self._spam.get(spam_key)
         if bucket is None:
             bucket = _Bucket(float(SPAM_BURST), now_s)
+            self._spam.add(spam_key, bucket)
         accepted = bucket.try_accept(now_s)
-        self._spam.add(spam_key, bucket)
         if not accepted:
             self.dropped += 1
             return

@@ -55,7 +55,10 @@ class Informer:
         self.label_selector = label_selector
         self.field_selector = field_selector
         self.cache: dict[str, Obj] = {}
-        self._handlers: list[tuple[AddFn | None, UpdateFn | None, DeleteFn | None]] = []
+        # one list per kind of event, in registration order (every event runs one of them)
+        self._on_add: list[AddFn] = []
+        self._on_update: list[UpdateFn] = []
+        self._on_delete: list[DeleteFn] = []
         self._indexers: dict[str, Callable[[Obj], Iterable[str]]] = {}
         # index name -> value -> keys of the cached objects with that value (an ordered set)
         self._indices: dict[str, dict[str, dict[str, None]]] = {}
@@ -71,7 +74,12 @@ class Informer:
     def add_handler(
         self, on_add: AddFn | None = None, on_update: UpdateFn | None = None, on_delete: DeleteFn | None = None
     ) -> None:
-        self._handlers.append((on_add, on_update, on_delete))
+        if on_add is not None:
+            self._on_add.append(on_add)
+        if on_update is not None:
+            self._on_update.append(on_update)
+        if on_delete is not None:
+            self._on_delete.append(on_delete)
 
     def add_index(self, name: str, fn: Callable[[Obj], Iterable[str]]) -> None:
         """An index like client-go's Indexers: ``fn(obj)`` gives the index values of an object."""
@@ -201,9 +209,8 @@ class Informer:
             old = self.cache.pop(key, None)
             if old is not None:
                 self._unindex(key, old)
-                for _a, _u, d in self._handlers:
-                    if d is not None:
-                        d(obj)
+                for d in self._on_delete:
+                    d(obj)
             return
         old = self.cache.get(key)
         self.cache[key] = obj
@@ -212,22 +219,19 @@ class Informer:
         else:
             self._index(key, obj)
         if old is None:
-            for a, _u, _d in self._handlers:
-                if a is not None:
-                    a(obj)
+            for a in self._on_add:
+                a(obj)
         else:
-            for _a, u, _d in self._handlers:
-                if u is not None:
-                    u(old, obj)
+            for u in self._on_update:
+                u(old, obj)
 
     def _replace(self, items: builtins.list[Obj]) -> None:
         fresh = {obj_key(o): o for o in items}
         for key in [k for k in self.cache if k not in fresh]:
             gone = self.cache.pop(key)
             self._unindex(key, gone)
-            for _a, _u, d in self._handlers:
-                if d is not None:
-                    d(gone)
+            for d in self._on_delete:
+                d(gone)
         for key, obj in fresh.items():
             old = self.cache.get(key)
             if old is not None and old["metadata"].get("resourceVersion") == obj["metadata"].get("resourceVersion"):
@@ -237,11 +241,11 @@ class Informer:
                 self._reindex(key, old, obj)
             else:
                 self._index(key, obj)
-            for a, u, _d in self._handlers:
-                if old is None:
-                    if a is not None:
-                        a(obj)
-                elif u is not None:
+            if old is None:
+                for a in self._on_add:
+                    a(obj)
+            else:
+                for u in self._on_update:
                     u(old, obj)
 
     def _index(self, key: str, obj: Obj) -> None:

@@ -910,61 +910,35 @@ class Kubelet(Component):
             else:
                 phase = "Pending"
             w.phase = phase
-        unready = [c.name for c in w.containers if not c.ready]
-
-        def cond(type_: str, ok: bool, reason: str | None = None, message: str | None = None) -> Obj:
-            status = "True" if ok else "False"
-            old = old_conds.get(type_)
-            out: Obj = {
-                "type": type_,
-                "status": status,
-                "lastProbeTime": None,
-                "lastTransitionTime": old.get("lastTransitionTime", now)
-                if old is not None and old.get("status") == status
-                else now,
-            }
-            if not ok and reason:
-                out["reason"] = reason
-            if not ok and message:
-                out["message"] = message
-            return out
 
         terminal_reason = "PodCompleted" if phase in ("Succeeded", "Failed") else None
         conds: list[Obj] = []
         if not w.rejected:
-            conds.append(cond("PodReadyToStartContainers", w.sandbox_ready and not w.terminated))
+            sandbox_ok = w.sandbox_ready and not w.terminated
+            conds.append(_condition(old_conds.get("PodReadyToStartContainers"), now, "PodReadyToStartContainers", sandbox_ok))
+            incomplete = None
+            if not init_ok:  # the messages only go with a False condition: built only then
+                names = " ".join(c.name for c in w.init_containers if c.state != "terminated" or c.exit_code != 0)
+                incomplete = f"containers with incomplete status: [{names}]"
             conds.append(
-                cond(
-                    "Initialized",
-                    init_ok,
-                    "ContainersNotInitialized",
-                    f"containers with incomplete status: [{' '.join(c.name for c in w.init_containers if c.state != 'terminated' or c.exit_code != 0)}]",
-                )
+                _condition(old_conds.get("Initialized"), now, "Initialized", init_ok, "ContainersNotInitialized", incomplete)
             )
+            reason = terminal_reason or "ContainersNotReady"
+            unready_msg = None
+            if not containers_ready and not terminal_reason:
+                unready = " ".join(c.name for c in w.containers if not c.ready)
+                unready_msg = f"containers with unready status: [{unready}]"
+            conds.append(_condition(old_conds.get("Ready"), now, "Ready", containers_ready, reason, unready_msg))
             conds.append(
-                cond(
-                    "Ready",
-                    containers_ready,
-                    terminal_reason or "ContainersNotReady",
-                    None if terminal_reason else f"containers with unready status: [{' '.join(unready)}]",
-                )
-            )
-            conds.append(
-                cond(
-                    "ContainersReady",
-                    containers_ready,
-                    terminal_reason or "ContainersNotReady",
-                    None if terminal_reason else f"containers with unready status: [{' '.join(unready)}]",
-                )
+                _condition(old_conds.get("ContainersReady"), now, "ContainersReady", containers_ready, reason, unready_msg)
             )
         if "PodScheduled" not in old_conds:
-            conds.append(cond("PodScheduled", True))  # the kubelet reports it for pods bound by nodeName too
-        mine = {"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady"}
+            # the kubelet reports it for pods bound by nodeName too
+            conds.append(_condition(None, now, "PodScheduled", True))
         # keep what others own (PodScheduled from the scheduler, DisruptionTarget, ...)
-        merged = [c for c in st.get("conditions") or [] if c.get("type") not in mine]
+        merged = [c for c in st.get("conditions") or [] if c.get("type") not in _OWNED_CONDITION_SET]
         merged.extend(conds)
-        order = {"PodReadyToStartContainers": 0, "Initialized": 1, "Ready": 2, "ContainersReady": 3, "PodScheduled": 4}
-        merged.sort(key=lambda c: order.get(c.get("type", ""), 9))
+        merged.sort(key=_condition_rank)
         status: Obj = {
             "phase": phase,
             "conditions": merged,
@@ -1027,6 +1001,30 @@ class Kubelet(Component):
 
 
 _OWNED_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")
+_OWNED_CONDITION_SET = frozenset(_OWNED_CONDITIONS)
+_CONDITION_ORDER = {"PodReadyToStartContainers": 0, "Initialized": 1, "Ready": 2, "ContainersReady": 3, "PodScheduled": 4}
+
+
+def _condition_rank(c: Obj) -> int:
+    return _CONDITION_ORDER.get(c.get("type", ""), 9)
+
+
+def _condition(
+    old: Obj | None, now: str, type_: str, ok: bool, reason: str | None = None, message: str | None = None
+) -> Obj:
+    """One pod condition the kubelet owns; its transition time moves only when its status does."""
+    status = "True" if ok else "False"
+    out: Obj = {
+        "type": type_,
+        "status": status,
+        "lastProbeTime": None,
+        "lastTransitionTime": old.get("lastTransitionTime", now) if old is not None and old.get("status") == status else now,
+    }
+    if not ok and reason:
+        out["reason"] = reason
+    if not ok and message:
+        out["message"] = message
+    return out
 
 
 def _owned_view(status: Obj) -> tuple[object, ...]:
