@@ -95,10 +95,6 @@ def is_pod_active(pod: Obj) -> bool:
     return phase not in ("Succeeded", "Failed") and not pod["metadata"].get("deletionTimestamp")
 
 
-def filter_active_pods(pods: Iterable[Obj]) -> list[Obj]:
-    return [p for p in pods if is_pod_active(p)]
-
-
 def max_container_restarts(pod: Obj) -> int:
     return max([int(c.get("restartCount") or 0) for c in (pod.get("status") or {}).get("containerStatuses") or []]
                or [0])
@@ -297,15 +293,15 @@ def ensure_owner_indexes(informer: Informer) -> None:
     ensure_index(informer, INDEX_ORPHANS, orphan_index)
 
 
-def claim_candidates(informer: Informer, owner: Obj) -> list[Obj]:
-    """Objects ``owner`` controls plus orphans in its namespace, in key order."""
+def claim_candidates(informer: Informer, owner: Obj) -> list[tuple[Obj, bool]]:
+    """Objects ``owner`` controls (flagged True) plus orphans in its namespace, in key order."""
     meta = owner["metadata"]
     # sorted by the index buckets' keys, which are the objects' obj_key (no key built per object)
-    keys = informer.index_keys(INDEX_CONTROLLER_UID, str(meta["uid"]))
-    keys += informer.index_keys(INDEX_ORPHANS, meta.get("namespace") or "")
-    keys.sort()
+    marked = [(k, True) for k in informer.index_keys(INDEX_CONTROLLER_UID, str(meta["uid"]))]
+    marked += [(k, False) for k in informer.index_keys(INDEX_ORPHANS, meta.get("namespace") or "")]
+    marked.sort()
     cache = informer.cache
-    return [cache[k] for k in keys]
+    return [(cache[k], owned) for k, owned in marked]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -357,7 +353,12 @@ class ControllerRefManager:
         if self._adopt_err is not None:
             raise self._adopt_err
 
-    def claim(self, objs: Iterable[Obj], match: Callable[[Obj], bool] | None = None) -> tuple[list[Obj], list[Exception]]:
+    def claim(
+        self, candidates: Iterable[tuple[Obj, bool]], match: Callable[[Obj], bool] | None = None
+    ) -> tuple[list[Obj], list[Exception]]:
+        """``ClaimObjects`` over ``claim_candidates``: an object flagged as owned is known (by
+        the controller-UID index) to have this controller as its controller reference, so
+        only its selector is checked."""
         claimed: list[Obj] = []
         errors: list[Exception] = []
         cmeta = self.controller["metadata"]
@@ -368,12 +369,12 @@ class ControllerRefManager:
                 return False
             return match is None or match(o)
 
-        for obj in objs:
-            ref = controller_ref(obj)
+        for obj, owned in candidates:
+            ref = None if owned else controller_ref(obj)
             meta = obj["metadata"]
             try:
-                if ref is not None:
-                    if ref.get("uid") != cmeta["uid"]:
+                if owned or ref is not None:
+                    if ref is not None and ref.get("uid") != cmeta["uid"]:
                         continue
                     if matches(obj):
                         claimed.append(obj)

@@ -159,7 +159,7 @@ class ReplicaSetController:
         needs_sync = self.expectations.satisfied(key)
         rs = clone(cached)
         selector = pu.selector_of(rs)
-        candidates = pu.filter_active_pods(pu.claim_candidates(self._pods, rs))
+        candidates = [(p, owned) for p, owned in pu.claim_candidates(self._pods, rs) if pu.is_pod_active(p)]
         manager = pu.ControllerRefManager(
             self.client,
             rs,

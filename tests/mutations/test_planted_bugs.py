@@ -63,11 +63,11 @@ def scheduler_ignores_resources(mp: pytest.MonkeyPatch) -> None:
 def replicaset_counts_terminating_pods(mp: pytest.MonkeyPatch) -> None:
     from reference_impl.controllers import _podutil as pu
 
-    def active(pods: Any) -> list[Any]:
+    def active(pod: Any) -> bool:
         # the bug: forgets that a pod with deletionTimestamp is on its way out
-        return [p for p in pods if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+        return (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
 
-    mp.setattr(pu, "filter_active_pods", active)
+    mp.setattr(pu, "is_pod_active", active)
 
 
 def node_lifecycle_never_evicts(mp: pytest.MonkeyPatch) -> None:
