@@ -13,7 +13,8 @@ watch progress notifications other than BOOKMARK.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from reference_impl.apiserver._json import loads
@@ -22,6 +23,7 @@ from reference_impl.apiserver.selectors import FieldSelector, LabelSelector, fie
 from reference_impl.store import Event, Store, WatchHandle
 
 Obj = dict[str, Any]
+_NO_META: Mapping[str, Any] = MappingProxyType({})  # read-only stand-in for an absent metadata
 WatchHandler = Callable[[str, Obj], None]
 Decoder = Callable[[Any, int], Obj]
 
@@ -30,11 +32,11 @@ INDEX_FIELDS: dict[str, str] = {"pods": "spec.nodeName"}
 
 
 def _name(o: Obj) -> str:
-    return str(o.get("metadata", {}).get("name") or "")
+    return str((o.get("metadata") or _NO_META).get("name") or "")
 
 
 def _namespace(o: Obj) -> str:
-    return str(o.get("metadata", {}).get("namespace") or "")
+    return str((o.get("metadata") or _NO_META).get("namespace") or "")
 
 
 def _node_name(o: Obj) -> str:
@@ -101,7 +103,7 @@ class Watcher:
         self._fast = None if any(g is None for g, _, _ in fast) else fast
 
     def matches(self, obj: Obj) -> bool:
-        meta = obj.get("metadata", {})
+        meta = obj.get("metadata") or _NO_META
         if self.namespace and meta.get("namespace") != self.namespace:
             return False
         if not self.label_selector.empty and not self.label_selector.matches(meta.get("labels")):
@@ -239,7 +241,7 @@ class Cacher:
                 current.pop(key, None)
             some = old if old is not None else new
             assert some is not None
-            ns = some.get("metadata", {}).get("namespace")
+            ns = (some.get("metadata") or _NO_META).get("namespace")
             candidates: list[Watcher] = list(self._all)
             if ns and ns in self._by_ns:
                 candidates.extend(self._by_ns[ns])

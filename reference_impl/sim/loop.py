@@ -23,6 +23,11 @@ def _fired() -> None:
     """What a timer calls once it has run (see ``EventLoop.run_until``)."""
 
 
+def _before(a: Timer, b: Timer) -> bool:
+    """``a`` runs before ``b``: by time, then by scheduling order."""
+    return a.when < b.when or (a.when == b.when and a.seq < b.seq)
+
+
 class Timer:
     """A handle on a scheduled callback; ``cancel()`` makes it a no-op."""
 
@@ -115,9 +120,10 @@ class EventLoop:
         f = self._head(self._fg)
         b = self._head(self._bg)
         best = r
-        for cand in (f, b):
-            if cand is not None and (best is None or (cand.when, cand.seq) < (best.when, best.seq)):
-                best = cand
+        if f is not None and (best is None or _before(f, best)):
+            best = f
+        if b is not None and (best is None or _before(b, best)):
+            best = b
         if best is None or best.when > deadline_s:
             return None
         if best is r:
