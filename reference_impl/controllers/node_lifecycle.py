@@ -205,7 +205,10 @@ class NodeLifecycleController:
             self.pod_taint_queue.add(obj_key(pod))
 
     def _pod_updated(self, old: Obj, new: Obj) -> None:
-        if _pod_node(old) == _pod_node(new) and (old.get("spec") or {}).get("tolerations") == (
+        ospec = old.get("spec")
+        if ospec is not None and ospec is new.get("spec"):
+            return  # a status write: the very same spec (node and tolerations unchanged)
+        if _pod_node(old) == _pod_node(new) and (ospec or {}).get("tolerations") == (
             new.get("spec") or {}
         ).get("tolerations"):
             return
