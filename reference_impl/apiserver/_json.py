@@ -36,6 +36,11 @@ def dumps(obj: Any) -> bytes:
     return bytes(memoryview(_dumps(obj)))
 
 
+def fingerprint(obj: Any) -> bytes:
+    """The compact JSON of ``obj`` as a key: equal exactly when the encoding is (not stored)."""
+    return _dumps(obj)
+
+
 def loads(data: bytes) -> Any:
     """A fresh object from stored bytes."""
     return _loads(data)

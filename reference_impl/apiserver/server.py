@@ -30,7 +30,7 @@ from reference_impl.apiserver import defaults as _defaults
 from reference_impl.apiserver import errors as E
 from reference_impl.apiserver import patch as _patch
 from reference_impl.apiserver import validation as _validation
-from reference_impl.apiserver._json import clone, dumps, loads
+from reference_impl.apiserver._json import clone, dumps, fingerprint, loads
 from reference_impl.apiserver.registry import REGISTRY, Registry, ResourceInfo
 from reference_impl.apiserver.selectors import (
     SUPPORTED_FIELDS,
@@ -205,6 +205,7 @@ class APIServer:
         self._node_port_range = node_port_range
         self._cachers: dict[str, Cacher] = {}
         self._ns_seen: dict[str, tuple[int, bool]] = {}  # namespace key -> (revision, terminating)
+        self._shared_parts: dict[bytes, Any] = {}  # see _share_pod_parts
         self._bookmark_timer: Any = None
         # kubelets register here so ``pods/log`` can be served, as the real server proxies to them
         self.log_providers: dict[str, Callable[[str, str, str | None], str]] = {}
@@ -423,6 +424,8 @@ class APIServer:
         if dry_run:
             self._release(info, obj)
             return self._stamp(obj, self.store.revision)
+        if info.kind == "Pod":
+            self._share_pod_parts(obj)
         value = dumps(obj)
         out = self._response_for_write(info, key, value, obj, readonly)
         res = self.store.txn([Compare(key, "create", "=", 0)], [Put(key, value)])
@@ -430,6 +433,33 @@ class APIServer:
             self._release(info, obj)
             raise E.already_exists(info, name)
         return self._stamp(out, res.revision)
+
+    SHARED_PARTS_MAX = 4096
+
+    def _share_pod_parts(self, pod: Obj) -> None:
+        """Pods made from one template carry equal container lists and tolerations: a new pod
+        takes the list an earlier pod already holds, when equal, instead of its own copy.
+
+        What the watch cache and informers hold is read-only, so equal parts can be one object
+        (about 1.5 KB less per pod, 230 MB at 150,000 pods). Equal means the same JSON, key
+        order included: the stored bytes are exactly what they would be without sharing.
+        """
+        spec = pod.get("spec")
+        if not isinstance(spec, dict):
+            return
+        table = self._shared_parts
+        for field in ("containers", "tolerations"):
+            part = spec.get(field)
+            if not part:
+                continue
+            key = field.encode() + fingerprint(part)
+            shared = table.get(key)
+            if shared is None:
+                if len(table) >= self.SHARED_PARTS_MAX:
+                    table.clear()
+                table[key] = part
+            else:
+                spec[field] = shared
 
     def _check_type(self, info: ResourceInfo, obj: Obj) -> None:
         kind = obj.get("kind")
