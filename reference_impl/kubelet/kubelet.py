@@ -157,6 +157,7 @@ class Kubelet(Component):
         self._ip_next = 2
         self._ips_used: set[int] = set()
         self.node_ip = f"172.18.{(node_index // 250) % 250}.{node_index % 250 + 3}"
+        self._host_ips: list[Obj] = [{"ip": self.node_ip}]  # every pod's status.hostIPs (read-only, shared)
         self.workers: dict[str, PodWorker] = {}
         self._admitting: dict[str, str] = {}  # pods seen but not admitted yet -> their uid
         self.images: set[str] = set()
@@ -871,10 +872,10 @@ class Kubelet(Component):
             "ready": c.ready,
             "restartCount": c.restart_count,
             "started": c.state == "running",
-            "lastState": c.last_terminated or {},
+            "lastState": c.last_terminated or _NO_LAST_STATE,
         }
         if c.state == "running":
-            cs["state"] = {"running": {"startedAt": self.loop.clock.rfc3339(c.started_at or 0)}}
+            cs["state"] = _running_state(self.loop.clock.rfc3339(c.started_at or 0))
             cs["imageID"] = image_id(c.image)
             cs["containerID"] = f"containerd://{w.uid[:8]}{c.name}{c.restart_count}"
         elif c.state == "terminated":
@@ -943,7 +944,7 @@ class Kubelet(Component):
             "phase": phase,
             "conditions": merged,
             "hostIP": self.node_ip,
-            "hostIPs": [{"ip": self.node_ip}],
+            "hostIPs": self._host_ips,
             "qosClass": st.get("qosClass", "BestEffort"),
         }
         if w.start_time is not None:
@@ -1014,15 +1015,37 @@ def _condition(
 ) -> Obj:
     """One pod condition the kubelet owns; its transition time moves only when its status does."""
     status = "True" if ok else "False"
-    out: Obj = {
-        "type": type_,
-        "status": status,
-        "lastProbeTime": None,
-        "lastTransitionTime": old.get("lastTransitionTime", now) if old is not None and old.get("status") == status else now,
-    }
-    if not ok and reason:
+    since = old.get("lastTransitionTime", now) if old is not None and old.get("status") == status else now
+    reason = reason if not ok and reason else None
+    message = message if not ok and message else None
+    if isinstance(since, str):
+        return _shared_condition(type_, status, since, reason, message)
+    return _new_condition(type_, status, since, reason, message)
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared_condition(type_: str, status: str, since: str, reason: str | None, message: str | None) -> Obj:
+    """Equal conditions are one read-only object (pods started in the same instant by any
+    kubelet report the same ones): the stored objects and the kubelets' last written statuses
+    share them instead of holding a copy per pod."""
+    return _new_condition(type_, status, since, reason, message)
+
+
+@functools.lru_cache(maxsize=1024)
+def _running_state(started_at: str) -> Obj:
+    """A running container's state, one read-only object per start time (see _shared_condition)."""
+    return {"running": {"startedAt": started_at}}
+
+
+# what a container with no previous termination reports as lastState (shared, read-only)
+_NO_LAST_STATE: Obj = {}
+
+
+def _new_condition(type_: str, status: str, since: Any, reason: str | None, message: str | None) -> Obj:
+    out: Obj = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": since}
+    if reason:
         out["reason"] = reason
-    if not ok and message:
+    if message:
         out["message"] = message
     return out
 
