@@ -6,7 +6,7 @@ seconds per phase, peak RSS, two throughputs — pods created, scheduled and bou
 of the whole single-threaded control plane, and the scheduler's own (pods bound per wall second
 spent in its scheduling cycles, i.e. with a core to itself as a real kube-scheduler has) — and
 the API server's request count. Kubernetes' published limits are 5,000 nodes and 150,000 pods:
-``python benchmarks/scale.py --nodes 5000 --pods 150000`` (about 5 GB of memory); add
+``python benchmarks/scale.py --nodes 5000 --pods 150000`` (about 3.5 GB of memory); add
 ``--compiled`` to run the same sources compiled by mypyc (see ``kconform.compiled``).
 """
 
