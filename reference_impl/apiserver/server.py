@@ -437,29 +437,36 @@ class APIServer:
     SHARED_PARTS_MAX = 4096
 
     def _share_pod_parts(self, pod: Obj) -> None:
-        """Pods made from one template carry equal container lists and tolerations: a new pod
-        takes the list an earlier pod already holds, when equal, instead of its own copy.
+        """Pods made from one template carry equal labels, owner references, container lists and
+        tolerations: a new pod takes the part an earlier pod already holds, when equal, instead
+        of its own copy.
 
-        What the watch cache and informers hold is read-only, so equal parts can be one object
-        (about 1.5 KB less per pod, 230 MB at 150,000 pods). Equal means the same JSON, key
-        order included: the stored bytes are exactly what they would be without sharing.
+        What the watch cache and informers hold is read-only (the server's own writes copy what
+        they change), so equal parts can be one object: about 2 KB less per pod, 300 MB at
+        150,000 pods. Equal means the same JSON, key order included: the stored bytes are
+        exactly what they would be without sharing.
         """
-        spec = pod.get("spec")
-        if not isinstance(spec, dict):
+        meta, spec = pod.get("metadata"), pod.get("spec")
+        if isinstance(meta, dict):
+            self._share(meta, "labels")
+            self._share(meta, "ownerReferences")
+        if isinstance(spec, dict):
+            self._share(spec, "containers")
+            self._share(spec, "tolerations")
+
+    def _share(self, parent: Obj, field: str) -> None:
+        part = parent.get(field)
+        if not part:
             return
         table = self._shared_parts
-        for field in ("containers", "tolerations"):
-            part = spec.get(field)
-            if not part:
-                continue
-            key = field.encode() + fingerprint(part)
-            shared = table.get(key)
-            if shared is None:
-                if len(table) >= self.SHARED_PARTS_MAX:
-                    table.clear()
-                table[key] = part
-            else:
-                spec[field] = shared
+        key = field.encode() + fingerprint(part)
+        shared = table.get(key)
+        if shared is None:
+            if len(table) >= self.SHARED_PARTS_MAX:
+                table.clear()
+            table[key] = part
+        else:
+            parent[field] = shared
 
     def _check_type(self, info: ResourceInfo, obj: Obj) -> None:
         kind = obj.get("kind")
