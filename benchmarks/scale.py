@@ -63,7 +63,8 @@ def main() -> None:
     cluster = ReferenceCluster(args.nodes, seed=1, config=config, record_events=args.events)
     cluster.advance(1)
     t1 = time.perf_counter()
-    print(f"reference_impl: {BUILD}")
+    print(f"reference_impl: {BUILD}"
+          + ("" if args.compiled else " (add --compiled for the same sources compiled by mypyc, about 1.8x faster)"))
     print(f"{args.nodes} nodes registered in {t1 - t0:.1f} s wall", flush=True)
     if not args.default_gc:
         gc.freeze()  # the cluster's start-up objects are permanent: keep them out of collections
