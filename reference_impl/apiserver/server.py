@@ -424,10 +424,11 @@ class APIServer:
         if dry_run:
             self._release(info, obj)
             return self._stamp(obj, self.store.revision)
-        if info.kind == "Pod":
-            self._share_pod_parts(obj)
         value = dumps(obj)
         out = self._response_for_write(info, key, value, obj, readonly)
+        if info.kind == "Pod" and (readonly or out is not obj):
+            # (only an object no caller may modify: the watch cache's, or a read-only caller's)
+            self._share_pod_parts(obj)
         res = self.store.txn([Compare(key, "create", "=", 0)], [Put(key, value)])
         if not res.succeeded:  # pragma: no cover - single-threaded, but keep etcd's shape
             self._release(info, obj)
@@ -443,8 +444,9 @@ class APIServer:
 
         What the watch cache and informers hold is read-only (the server's own writes copy what
         they change), so equal parts can be one object: about 2 KB less per pod, 300 MB at
-        150,000 pods. Equal means the same JSON, key order included: the stored bytes are
-        exactly what they would be without sharing.
+        150,000 pods. Equal means the same JSON, key order included, so sharing changes no
+        stored byte. Only objects no caller may modify take part: an object handed back to a
+        caller that may edit its response never lends or borrows a part.
         """
         meta, spec = pod.get("metadata"), pod.get("spec")
         if isinstance(meta, dict):

@@ -336,6 +336,38 @@ def test_write_responses_are_private_unless_the_caller_promises_read_only(env: S
     assert created is r.events[-1][1] and created == env.api.get("configmaps", "y", "default")
 
 
+def _pod(name: str, image: str = "registry.k8s.io/pause:3.10") -> Obj:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": "default", "labels": {"app": "a"}},
+        "spec": {"containers": [{"name": "c", "image": image}]},
+    }
+
+
+@pytest.mark.parametrize("watched", [False, True])
+def test_pods_share_equal_parts_only_between_objects_no_caller_may_edit(env: SimEnv, watched: bool) -> None:
+    r = Recorder()
+    if watched:
+        env.api.watch("pods", r, "default")
+    # a plain caller's response is its own: editing it must not reach a later pod
+    mine = env.api.create("pods", _pod("a"), "default")
+    mine["spec"]["containers"][0]["image"] = "edited-by-the-caller"
+    mine["metadata"]["labels"]["app"] = "edited"
+    b = env.api.create("pods", _pod("b"), "default", readonly=True)
+    assert b["spec"]["containers"][0]["image"] == "registry.k8s.io/pause:3.10"
+    assert b["metadata"]["labels"] == {"app": "a"}
+    assert b["spec"]["containers"] is not mine["spec"]["containers"]
+    # read-only objects with equal parts share them, and what is stored is unchanged
+    c = env.api.create("pods", _pod("c"), "default", readonly=True)
+    assert c["spec"]["containers"] is b["spec"]["containers"]
+    assert c["metadata"]["labels"] is b["metadata"]["labels"]
+    assert env.api.get("pods", "c", "default")["spec"]["containers"] == b["spec"]["containers"]
+    d = env.api.create("pods", _pod("d", image="other:1"), "default", readonly=True)
+    assert d["spec"]["containers"][0]["image"] == "other:1"
+    assert env.api.get("pods", "b", "default")["spec"]["containers"][0]["image"] == "registry.k8s.io/pause:3.10"
+
+
 # -- through the client ------------------------------------------------------------------
 def _informer(env: SimEnv, name: str = "test") -> tuple[Client, Informer, list[tuple[str, str]]]:
     client = Client(env.api, env.loop, name=name)
