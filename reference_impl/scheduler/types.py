@@ -25,8 +25,7 @@ from reference_impl.apiserver.quantity import QuantityError, milli_value, value
 from reference_impl.apiserver.selectors import LabelSelector, SelectorError, label_selector_from_dict
 
 Obj = dict[str, Any]
-_NO_LABELS: Mapping[str, str] = MappingProxyType({})
-_NO_COUNTS: Mapping[str, int] = MappingProxyType({})
+_EMPTY: Mapping[str, Any] = MappingProxyType({})  # what PodInfo holds for an absent mapping (read-only)
 
 # -- framework.Code -------------------------------------------------------------------------
 SUCCESS = 0
@@ -299,7 +298,7 @@ class PodInfo:
         self.uid = str(meta.get("uid", ""))
         # parts of the informer's read-only object are shared, not copied, and an absent list is
         # the one empty tuple: 150,000 pods each kept about 0.8 KB of copies and empty lists
-        self.labels: Mapping[str, str] = meta.get("labels") or _NO_LABELS
+        self.labels: Mapping[str, str] = meta.get("labels") or _EMPTY
         self.creation = str(meta.get("creationTimestamp", ""))
         self.terminating = bool(meta.get("deletionTimestamp"))
         self.node_name = str(spec.get("nodeName") or "")
@@ -309,7 +308,7 @@ class PodInfo:
         req = pod_requests(spec)
         self.req_cpu = req.pop("cpu", 0)
         self.req_mem = req.pop("memory", 0)
-        self.req_other: Mapping[str, int] = {k: v for k, v in sorted(req.items()) if v} if req else _NO_COUNTS
+        self.req_other: Mapping[str, int] = {k: v for k, v in sorted(req.items()) if v} if req else _EMPTY
         nz = pod_requests(spec, {"cpu": DEFAULT_MILLI_CPU_REQUEST, "memory": DEFAULT_MEMORY_REQUEST})
         self.nz_cpu = nz.get("cpu", 0)
         self.nz_mem = nz.get("memory", 0)
@@ -322,7 +321,7 @@ class PodInfo:
         self.tolerations: Sequence[Obj] = spec.get("tolerations") or ()
         selector = spec.get("nodeSelector")
         self.node_selector: Mapping[str, str] = (
-            {str(k): str(v) for k, v in selector.items()} if selector else _NO_LABELS
+            {str(k): str(v) for k, v in selector.items()} if selector else _EMPTY
         )
         aff = spec.get("affinity") or {}
         node_aff = aff.get("nodeAffinity") or {}

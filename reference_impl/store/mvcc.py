@@ -32,7 +32,7 @@ _MOD_REVISION = attrgetter("mod_revision")
 
 
 def _batch_revision(batch: tuple[Event, ...]) -> int:
-    return batch[0].kv.mod_revision
+    return batch[0].revision
 
 
 class _Watcher:
