@@ -212,16 +212,17 @@ class Informer:
                 for d in self._on_delete:
                     d(obj)
             return
-        old = self.cache.get(key)
+        self._upsert(key, self.cache.get(key), obj)
+
+    def _upsert(self, key: str, old: Obj | None, obj: Obj) -> None:
+        """Cache ``obj`` in place of ``old``, index it and tell the handlers (add or update)."""
         self.cache[key] = obj
-        if old is not None:
-            self._reindex(key, old, obj)
-        else:
-            self._index(key, obj)
         if old is None:
+            self._index(key, obj)
             for a in self._on_add:
                 a(obj)
         else:
+            self._reindex(key, old, obj)
             for u in self._on_update:
                 u(old, obj)
 
@@ -236,17 +237,7 @@ class Informer:
             old = self.cache.get(key)
             if old is not None and old["metadata"].get("resourceVersion") == obj["metadata"].get("resourceVersion"):
                 continue
-            self.cache[key] = obj
-            if old is not None:
-                self._reindex(key, old, obj)
-            else:
-                self._index(key, obj)
-            if old is None:
-                for a in self._on_add:
-                    a(obj)
-            else:
-                for u in self._on_update:
-                    u(old, obj)
+            self._upsert(key, old, obj)
 
     def _index(self, key: str, obj: Obj) -> None:
         for name, fn in self._indexers.items():
