@@ -18,6 +18,7 @@ BACKENDS: dict[str, str] = {
     "reference": "kconform.backends.reference:ReferenceBackend",
     "kube": "kconform.backends.kube:KubeBackend",
     "kind": "kconform.backends.kind:KindBackend",
+    "upstream": "kconform.backends.upstream:UpstreamBackend",
 }
 
 # What each backend can do, known without connecting (used to skip suites early).
