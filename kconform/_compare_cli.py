@@ -20,12 +20,16 @@ from kconform.program import Program, Step
 IMAGES = ("registry.k8s.io/pause:3.10", "registry.k8s.io/pause:3.9")
 
 
-def _deployment(name: str, ns: str, replicas: int, image: str) -> dict[str, Any]:
+def _metadata(name: str, ns: str | None, labels: dict[str, str]) -> dict[str, Any]:
+    return {"name": name, "labels": labels, **({"namespace": ns} if ns else {})}
+
+
+def _deployment(name: str, ns: str | None, replicas: int, image: str) -> dict[str, Any]:
     labels = {"app": name, "app.kubernetes.io/managed-by": "kconform"}
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": {"name": name, "namespace": ns, "labels": labels},
+        "metadata": _metadata(name, ns, labels),
         "spec": {
             "replicas": replicas,
             "selector": {"matchLabels": {"app": name}},
@@ -46,8 +50,13 @@ def _deployment(name: str, ns: str, replicas: int, image: str) -> dict[str, Any]
     }
 
 
-def generate_program(seed: int, *, namespace: str = "default") -> list[Step]:
-    """A deterministic, healthy program for differential runs."""
+def generate_program(seed: int, *, namespace: str | None = None) -> list[Step]:
+    """A deterministic, healthy program for differential runs.
+
+    No namespace by default: each backend puts the objects in its example namespace (``default``
+    on the reference, a fresh ``kconform-*`` one on a real cluster), where it sees everything,
+    Events of deleted objects included.
+    """
     rng = random.Random(seed)
     steps: list[Step] = []
     names = [f"web{i}" for i in range(rng.randint(1, 3))]
@@ -60,8 +69,7 @@ def generate_program(seed: int, *, namespace: str = "default") -> list[Step]:
                     "manifest": {
                         "apiVersion": "v1",
                         "kind": "Service",
-                        "metadata": {"name": name, "namespace": namespace,
-                                     "labels": {"app.kubernetes.io/managed-by": "kconform"}},
+                        "metadata": _metadata(name, namespace, {"app.kubernetes.io/managed-by": "kconform"}),
                         "spec": {"selector": {"app": name}, "ports": [{"port": 80, "targetPort": "http"}]},
                     },
                 }
@@ -91,6 +99,19 @@ def _factory(backend: str, options: dict[str, Any], seed: int) -> Any:
     return make
 
 
+def _upstream_timings(ns: argparse.Namespace, opts: dict[str, Any]) -> str | None:
+    """The timing profile of the real control plane being compared (from its kubeconfig), if any."""
+    if "upstream" not in (ns.a, ns.b):
+        return None
+    import os
+
+    from kconform.backends.upstream import ENV_KUBECONFIG, read_extension
+
+    kubeconfig = opts.get("kubeconfig") or os.environ.get(ENV_KUBECONFIG)
+    ext = read_extension(kubeconfig, opts.get("context")) if kubeconfig else None
+    return str(ext["timings"]) if ext and ext.get("timings") else "fast"  # a cluster of its own runs fast
+
+
 def cmd_compare(ns: argparse.Namespace) -> int:
     from kconform.cli import _backend_options
     from kconform.compare import compare
@@ -103,6 +124,11 @@ def cmd_compare(ns: argparse.Namespace) -> int:
         programs = [(f"generated program (seed {ns.seed + i})", generate_program(ns.seed + i)) for i in range(ns.programs)]
     opts_a = _backend_options(ns, ns.a)
     opts_b = _backend_options(ns, ns.b)
+    # one timing profile on both sides: the reference runs the real control plane's
+    timing = ns.timings or _upstream_timings(ns, opts_a if ns.a == "upstream" else opts_b)
+    for name, opts in ((ns.a, opts_a), (ns.b, opts_b)):
+        if name == "reference" and timing:
+            opts["timings"] = timing
     differing = 0
     for label, steps in programs:
         print(f"== {label}: {len(steps)} steps on {ns.a} and {ns.b}", flush=True)
@@ -131,6 +157,8 @@ def register(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the generated programs")
     p.add_argument("--settle-timeout", dest="settle_timeout", type=float, default=600.0,
                    help="seconds to let each backend settle (default 600)")
+    p.add_argument("--timings", choices=["fast", "default"], default=None,
+                   help="timing profile of the reference (default: the real control plane's, when one is compared)")
     p.add_argument("--no-events", dest="no_events", action="store_true", help="leave events out of the diff")
     _add_backend_args(p, default=None)
     # --backend makes no sense here: --a/--b choose them

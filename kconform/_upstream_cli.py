@@ -39,7 +39,7 @@ def cmd_build(ns: argparse.Namespace) -> int:
 
 def cmd_up(ns: argparse.Namespace) -> int:
     from kconform.timings import timings
-    from kconform.upstream.cluster import ComponentDied, FaultServer, UpstreamCluster, write_private
+    from kconform.upstream.cluster import STAGES_DIR, ComponentDied, FaultServer, UpstreamCluster, write_private
     from kconform.upstream.versions import release_for
 
     if ns.port is not None and not 0 < ns.port <= 65535:
@@ -54,6 +54,7 @@ def cmd_up(ns: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     cluster = UpstreamCluster(
         nodes=ns.nodes, timing=timings(ns.timings), release=release_for(ns.version), port=ns.port, on_progress=_say,
+        stages_dir=Path(ns.stages) if ns.stages else STAGES_DIR,
     )
     faults: FaultServer | None = None
     try:
@@ -99,4 +100,6 @@ def register(sub: Any) -> None:
                    help="timing profile shared with the reference (default fast)")
     r.add_argument("--port", type=int, default=None, help="kube-apiserver port (default: any free port)")
     r.add_argument("--version", default=None, help="Kubernetes version (default: the pinned one)")
+    r.add_argument("--stages", default=None,
+                   help="folder of kwok Stage YAML files for pods (default: the runtime contract kconform ships)")
     r.set_defaults(func=cmd_up)

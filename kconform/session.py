@@ -59,7 +59,7 @@ class Session:
         self.examples_started += 1
         cls = self.backend_class()
         if self.backend == "reference":
-            return cls(nodes=self.nodes, seed=self.seed)  # type: ignore[no-any-return]
+            return cls(nodes=self.nodes, seed=self.seed, **self.options)  # type: ignore[no-any-return]
         return cls(**self.options)  # type: ignore[no-any-return]
 
     def capabilities(self) -> frozenset[str] | None:

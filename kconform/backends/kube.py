@@ -396,6 +396,7 @@ class KubeBackend:
         # (apiVersion, kind, namespace, name) of objects created outside owned namespaces
         self._created: list[tuple[str, str, str | None, str]] = []
         self._created_uids: set[str] = set()
+        self._dependent_uids: set[str] = set()  # dependents of those, ever seen
         self._resources: dict[tuple[str, str], Any] = {}
         self._closed = False
         self.api_client = self._connect()
@@ -681,7 +682,8 @@ class KubeBackend:
                     except InvalidArgument:
                         break
             candidates += [o for o in objs if _meta(o).get("namespace") in foreign]
-        ours = set(self._created_uids)
+        # once a dependent, always ours: its Events stay visible after it is deleted
+        ours = self._created_uids | self._dependent_uids
         changed = True
         while changed:
             changed = False
@@ -692,6 +694,7 @@ class KubeBackend:
                 if uid and any(ref.get("uid") in ours for ref in _meta(obj).get("ownerReferences") or []):
                     ours.add(str(uid))
                     changed = True
+        self._dependent_uids |= ours - self._created_uids
         return ours
 
     def _visible(self, resource: str, obj: Mapping[str, Any], ours: set[str]) -> bool:

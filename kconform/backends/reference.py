@@ -8,6 +8,7 @@ they cover, and every fault kconform knows is supported.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,7 @@ from kconform.backends.base import (
     Snapshot,
 )
 from kconform.errors import ApiRejected, CapabilityMissing, InvalidArgument
+from kconform.timings import timings
 from reference_impl.apiserver import ApiError
 from reference_impl.cluster import ClusterError, ReferenceCluster
 from reference_impl.config import ClusterConfig
@@ -58,6 +60,21 @@ def resource_for(manifest: Manifest) -> tuple[str, bool]:
     return info.plural, info.namespaced
 
 
+def config_for(timing_name: str, base: ClusterConfig | None = None) -> ClusterConfig:
+    """``base`` (default: Kubernetes' defaults) with the timing profile's knobs (:mod:`kconform.timings`)."""
+    t = timings(timing_name)
+    return dataclasses.replace(
+        base or ClusterConfig(),
+        node_monitor_period_s=t.node_monitor_period_s,
+        node_monitor_grace_period_s=t.node_monitor_grace_period_s,
+        node_startup_grace_period_s=t.node_startup_grace_period_s,
+        node_lease_duration_s=t.node_lease_duration_s,
+        node_lease_renew_interval_s=t.node_lease_renew_interval_s,
+        node_status_update_frequency_s=t.node_status_update_frequency_s,
+        default_toleration_seconds=t.default_toleration_seconds,
+    )
+
+
 class ReferenceBackend:
     """``Cluster`` over an in-process :class:`~reference_impl.cluster.ReferenceCluster`."""
 
@@ -71,7 +88,10 @@ class ReferenceBackend:
         seed: int | str = 0,
         config: ClusterConfig | None = None,
         record_events: bool = True,
+        timings: str | None = None,
     ) -> None:
+        if timings is not None:
+            config = config_for(timings, config)
         self.seed = seed
         self.cluster = ReferenceCluster(nodes, seed=seed, config=config, record_events=record_events)
         self.api = self.cluster.api
@@ -87,6 +107,17 @@ class ReferenceBackend:
         self.cluster.loop.run_ready()
         return out
 
+    @staticmethod
+    def _ns(resource: str, namespace: str | None) -> str | None:
+        """``default`` for a namespaced resource named without a namespace (the kube backend's
+        stand-in is its example namespace), as :meth:`apply` does for manifests."""
+        if namespace is not None:
+            return namespace
+        from reference_impl.apiserver import REGISTRY
+
+        info = REGISTRY.lookup(resource)
+        return "default" if info is not None and info.namespaced else None
+
     # -- Cluster protocol ---------------------------------------------------------------------
     def apply(self, manifest: Manifest) -> Manifest:
         plural, namespaced = resource_for(manifest)
@@ -101,7 +132,7 @@ class ReferenceBackend:
 
     def get(self, resource: str, name: str, namespace: str | None = None) -> Manifest | None:
         try:
-            return self.api.get(resource, name, namespace)
+            return self.api.get(resource, name, self._ns(resource, namespace))
         except ApiError as e:
             if e.code == 404:
                 return None
@@ -117,22 +148,27 @@ class ReferenceBackend:
         self, resource: str, name: str, namespace: str | None = None, *, propagation_policy: str = "Background"
     ) -> bool:
         try:
-            self._call(self.api.delete, resource, name, namespace, propagation_policy=propagation_policy)
+            self._call(
+                self.api.delete, resource, name, self._ns(resource, namespace), propagation_policy=propagation_policy
+            )
         except ApiRejected as e:
             if e.code == 404:
                 return False
             raise
         return True
 
-    def scale(self, resource: str, name: str, namespace: str, replicas: int) -> Manifest:
+    def scale(self, resource: str, name: str, namespace: str | None, replicas: int) -> Manifest:
         return self._call(  # type: ignore[no-any-return]
-            self.api.patch, resource, name, {"spec": {"replicas": replicas}}, "merge", namespace, subresource="scale"
+            self.api.patch, resource, name, {"spec": {"replicas": replicas}}, "merge", self._ns(resource, namespace),
+            subresource="scale",
         )
 
     def patch(
         self, resource: str, name: str, namespace: str | None, body: Any, *, patch_type: str = "strategic"
     ) -> Manifest:
-        return self._call(self.api.patch, resource, name, body, patch_type, namespace)  # type: ignore[no-any-return]
+        return self._call(  # type: ignore[no-any-return]
+            self.api.patch, resource, name, body, patch_type, self._ns(resource, namespace)
+        )
 
     def snapshot(self) -> Snapshot:
         objects: dict[str, list[Manifest]] = {}
