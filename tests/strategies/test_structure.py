@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kubernetes.utils import parse_quantity
 
-from kconform import InvalidArgument
+from kconform import InvalidArgument, profiles
 from kconform import strategies as ks
 
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -185,8 +185,12 @@ def test_unhealthy_pods_use_only_the_agreed_images_and_commands(pod: dict[str, A
 def test_strategies_reach_the_interesting_states() -> None:
     """Crash loops, pull failures, probes, unschedulable selectors and both job modes all occur."""
     seen: set[str] = set()
+    # Derandomized draws depend on Hypothesis' version and its pool of local constants: pin the
+    # pool as the profiles do, and draw enough that a one-in-a-hundred probe shows up on any
+    # recent Hypothesis (150 examples reached none on 6.170).
+    profiles.pin_constant_pool()
 
-    @settings(max_examples=150, derandomize=True, deadline=None)
+    @settings(max_examples=400, derandomize=True, deadline=None, database=None)
     @given(st.one_of(ks.deployments(), ks.jobs()))
     def collect(manifest: dict[str, Any]) -> None:
         spec = ks.pod_spec_of(manifest)
