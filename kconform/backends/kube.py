@@ -242,17 +242,28 @@ _TRANSIENT_WAITING = frozenset({"ContainerCreating", "PodInitializing"})
 def in_transition(snapshot: Snapshot) -> list[str]:
     """Objects visibly on their way somewhere: a quiet moment there is not a settled cluster.
 
-    Workloads whose controller has not observed the latest generation, pods being created,
+    Workloads whose controller has not observed the latest generation or whose ready pods are
+    not yet available for ``minReadySeconds``, pods being created,
     pods terminating (except on nodes the test killed: those stay Terminating until the node
     returns, and waiting for them would only burn the timeout).
     """
     out: list[str] = []
-    for resource in ("deployments", "replicasets", "statefulsets", "daemonsets", "jobs"):
+    # not jobs: batch/v1 JobStatus has no observedGeneration, so a Job would never count as observed
+    for resource in ("deployments", "replicasets", "statefulsets", "daemonsets"):
         for obj in snapshot.objects.get(resource, ()):
             meta = _meta(obj)
             observed = (obj.get("status") or {}).get("observedGeneration")
             if meta.get("generation") is not None and (observed is None or observed < meta["generation"]):
                 out.append(f"{resource}/{meta.get('namespace')}/{meta.get('name')} not yet observed")
+                continue
+            status = obj.get("status") or {}
+            ready, available = (
+                (status.get("numberReady"), status.get("numberAvailable")) if resource == "daemonsets"
+                else (status.get("readyReplicas"), status.get("availableReplicas"))
+            )
+            if (obj.get("spec") or {}).get("minReadySeconds") and (ready or 0) > (available or 0):
+                # ready pods become available minReadySeconds later, with nothing changing meanwhile
+                out.append(f"{resource}/{meta.get('namespace')}/{meta.get('name')} waiting for minReadySeconds")
     for pod in snapshot.objects.get("pods", ()):
         status = pod.get("status") or {}
         meta = _meta(pod)
