@@ -36,10 +36,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from a bare checkout too
 
-from kconform import faults as F  # noqa: E402
-from kconform.backends.kube import is_ready  # noqa: E402
-from kconform.timings import timings  # noqa: E402
-from kconform.upstream.cluster import FaultServer, UpstreamCluster, write_private  # noqa: E402
+from kconform import faults as F
+from kconform.backends.kube import is_ready
+from kconform.timings import timings
+from kconform.upstream.cluster import FaultServer, UpstreamCluster, write_private
 
 REPLICAS = 10
 
@@ -149,7 +149,7 @@ def main() -> None:
         if not args.skip_node_loss:
             up = UpstreamBackend(kubeconfig=str(kubeconfig), poll_interval_s=0.5)
             try:
-                up_clock, up_wall = node_loss(up, timeout_s=timing.settle_bound_s() + timing.default_toleration_seconds + 120)
+                _, up_wall = node_loss(up, timeout_s=timing.settle_bound_s() + timing.default_toleration_seconds + 120)
                 print("memory with 10 pods (MiB RSS): " + ", ".join(
                     f"{k} {v:.0f}" for k, v in sorted(cluster.memory_mb().items())), flush=True)
             finally:

@@ -39,7 +39,13 @@ def cmd_build(ns: argparse.Namespace) -> int:
 
 def cmd_up(ns: argparse.Namespace) -> int:
     from kconform.timings import timings
-    from kconform.upstream.cluster import STAGES_DIR, ComponentDied, FaultServer, UpstreamCluster, write_private
+    from kconform.upstream.cluster import (
+        STAGES_DIR,
+        ComponentDied,
+        FaultServer,
+        UpstreamCluster,
+        write_private,
+    )
     from kconform.upstream.versions import release_for
 
     if ns.port is not None and not 0 < ns.port <= 65535:
