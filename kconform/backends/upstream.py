@@ -95,9 +95,11 @@ class UpstreamFaultProvider:
         self.token = token
         self.timeout_s = timeout_s
         self._undo: dict[str, F.Fault] = {}
+        self._added: list[str] = []
 
-    def _post(self, fault: F.Fault) -> None:
-        req = urllib.request.Request(self.url + "/faults", data=json.dumps(fault.to_dict()).encode(), method="POST")
+    def _post(self, fault: F.Fault, *, path: str = "/faults", body: dict[str, Any] | None = None) -> None:
+        data = json.dumps(fault.to_dict() if body is None else body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method="POST")
         req.add_header("Content-Type", "application/json")
         req.add_header("Authorization", f"Bearer {self.token}")
         try:
@@ -123,10 +125,12 @@ class UpstreamFaultProvider:
                 self._undo.setdefault(n, F.HealNode(node=n))
             case F.RestartNode(node=n) | F.HealNode(node=n):
                 self._undo.pop(n, None)
+            case F.AddNode(node=n):
+                self._added.append(n)
 
     @property
     def broken(self) -> bool:
-        return bool(self._undo)
+        return bool(self._undo or self._added)
 
     def close(self) -> None:
         """Bring back what this provider broke, so the next example starts from a healthy cluster."""
@@ -136,6 +140,12 @@ class UpstreamFaultProvider:
             except KconformError:
                 pass
         self._undo.clear()
+        for node in self._added:  # the cluster is shared: leave it with the nodes it had
+            try:
+                self._post(F.AddNode(node=node), path="/remove-node", body={"node": node})
+            except KconformError:
+                pass
+        self._added.clear()
 
 
 # == a cluster of this process's own, when none is given =====================================

@@ -392,6 +392,7 @@ class UpstreamCluster:
     node_names: list[str] = field(default_factory=list)
     server: str = ""
     started_s: float = 0.0
+    _next_index: int = 0
 
     # -- start ---------------------------------------------------------------------------
     def start(self) -> UpstreamCluster:
@@ -564,7 +565,7 @@ class UpstreamCluster:
 
     # -- nodes -----------------------------------------------------------------------------
     def add_node(self, name: str | None = None) -> str:
-        index = len(self.node_names)
+        index = self._next_index  # never reused: it names the node's podCIDR and IP
         name = name or f"node-{index + 1}"
         if name in self.node_names:
             raise InvalidArgument(f"node {name!r} already exists")
@@ -572,8 +573,18 @@ class UpstreamCluster:
         if code not in (201, 409):
             raise ComponentDied(f"creating node {name!r} answered {code}: {(body or {}).get('message', body)}")
         self.node_names.append(name)
+        self._next_index += 1
         self._spawn(f"kwok-{name}", self._kwok_argv(name, index))
         return name
+
+    def remove_node(self, node: str) -> None:
+        """The machine leaves for good: its agent stops and its Node object is deleted."""
+        self._agent(node).kill()
+        del self.processes[f"kwok-{node}"]
+        self.node_names.remove(node)
+        code, body = self.api.request("DELETE", f"/api/v1/nodes/{node}")
+        if code not in (200, 404):
+            raise KconformError(f"deleting node {node!r} answered {code}: {(body or {}).get('message', body)}")
 
     def _agent(self, node: str) -> Process:
         proc = self.processes.get(f"kwok-{node}")
@@ -737,7 +748,8 @@ def _post_json(url: str, body: dict[str, Any]) -> dict[str, Any]:
 
 # == faults for other processes ==================================================================
 class FaultServer:
-    """``POST /faults`` with a fault's ``to_dict()`` and the bearer token; 204, 400 or 409."""
+    """``POST /faults`` with a fault's ``to_dict()`` (or ``POST /remove-node`` with ``{"node": N}``)
+    and the bearer token; 204, 400, 401 or 409."""
 
     def __init__(self, cluster: UpstreamCluster) -> None:
         self.cluster = cluster
@@ -763,15 +775,21 @@ class FaultServer:
                 auth = self.headers.get("Authorization", "")
                 if not hmac.compare_digest(auth, f"Bearer {server.token}"):
                     return self._answer(401, "bad or missing token")
-                if self.path != "/faults":
+                if self.path not in ("/faults", "/remove-node"):
                     return self._answer(404, f"no such path {self.path!r}")
                 try:
                     length = min(int(self.headers.get("Content-Length") or 0), 65536)
-                    fault = F.fault_from_dict(json.loads(self.rfile.read(length) or b"{}"))
-                except (ValueError, TypeError, KconformError) as e:
-                    return self._answer(400, f"malformed fault: {e}")
+                    body = json.loads(self.rfile.read(length) or b"{}")
+                    if self.path == "/faults":
+                        fault = F.fault_from_dict(body)
+                        action: Callable[[], None] = lambda: server.cluster.inject(fault)  # noqa: E731
+                    else:  # undoes an AddNode, so that examples sharing the cluster find it as it was
+                        node = str(body["node"])
+                        action = lambda: server.cluster.remove_node(node)  # noqa: E731
+                except (ValueError, TypeError, KeyError, KconformError) as e:
+                    return self._answer(400, f"malformed request: {e}")
                 try:
-                    server._executor.submit(server.cluster.inject, fault).result()
+                    server._executor.submit(action).result()
                 except InvalidArgument as e:
                     return self._answer(409, str(e))
                 except KconformError as e:

@@ -96,6 +96,9 @@ class _FakeCluster:
             raise InvalidArgument("node 'node-1' is dead; heal applies to partitions, use restart")
         self.injected.append(fault)
 
+    def remove_node(self, node: str) -> None:
+        self.node_names.remove(node)
+
 
 def _post(url: str, body: Any, token: str | None) -> int:
     req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST")
@@ -123,7 +126,10 @@ def test_the_fault_endpoint_needs_its_token_and_a_well_formed_fault() -> None:
             provider.inject(F.HealNode(node="node-1"))
         provider.inject(F.KillNode(node="node-1"))
         assert provider.broken
-        provider.close()  # restarts what it killed
+        provider.inject(F.AddNode(node="node-9"))
+        cluster.node_names.append("node-9")
+        provider.close()  # restarts what it killed, removes what it added
         assert cluster.injected[-1] == F.RestartNode(node="node-1") and not provider.broken
+        assert cluster.node_names == ["node-1"]
     finally:
         server.stop()
