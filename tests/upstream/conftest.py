@@ -4,16 +4,22 @@
 when the binaries are built here, a control plane this test process starts itself; else the
 tests skip with the reason. Tests using it are in one xdist group, so one worker runs them all
 against one cluster.
+
+Also the kwok stage simulator (:mod:`tests.upstream.kwoksim`), built once per session; its tests
+skip when it cannot be built (no Go, or kwok's modules out of reach).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from kconform.backends.upstream import ENV_KUBECONFIG
 from kconform.upstream import build
+from tests.upstream import kwoksim
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +32,20 @@ def upstream_kubeconfig() -> str:
     from kconform.backends.upstream import _own_cluster
 
     return _own_cluster()
+
+
+@pytest.fixture(scope="session")
+def stagesim_binary() -> Path:
+    binary = kwoksim.build()
+    if binary is None:
+        pytest.skip("the kwok stage simulator needs Go and kwok's modules (sigs.k8s.io/kwok v0.8.0) to build")
+    return binary
+
+
+@pytest.fixture
+def kwok_sim(stagesim_binary: Path) -> Iterator[kwoksim.KwokSim]:
+    sim = kwoksim.KwokSim(stagesim_binary)
+    try:
+        yield sim
+    finally:
+        sim.close()
