@@ -135,7 +135,7 @@ def cmd_compare(ns: argparse.Namespace) -> int:
         try:
             result = compare(
                 steps, _factory(ns.a, opts_a, ns.seed), _factory(ns.b, opts_b, ns.seed),
-                settle_timeout_s=ns.settle_timeout, include_events=not ns.no_events,
+                settle_timeout_s=ns.settle_timeout, include_events=not ns.no_events, ignore=ns.ignore or (),
             )
         except BackendUnavailable as e:
             raise KconformError(f"a backend is unreachable: {e}") from None
@@ -160,6 +160,9 @@ def register(sub: Any) -> None:
     p.add_argument("--timings", choices=["fast", "default"], default=None,
                    help="timing profile of the reference (default: the real control plane's, when one is compared)")
     p.add_argument("--no-events", dest="no_events", action="store_true", help="leave events out of the diff")
+    p.add_argument("--ignore", action="append", metavar="PREFIX",
+                   help="leave out differences whose path starts with PREFIX, e.g. events.Pod (repeatable; "
+                        "for differences docs/divergences.md explains)")
     _add_backend_args(p, default=None)
     # --backend makes no sense here: --a/--b choose them
     p.set_defaults(func=cmd_compare, backend=None)

@@ -1,5 +1,6 @@
 """The upstream backend on the real control plane: the backend conformance machine, node faults
-seen by the real node lifecycle controller, and control-plane restarts."""
+seen by the real node lifecycle controller, control-plane restarts, and every case of the runtime
+contract played by kconform's kwok stages."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from kconform.backends.base import Snapshot
 from kconform.backends.conformance import run_conformance_test
 from kconform.backends.kube import is_ready
 from kconform.backends.upstream import UpstreamBackend
+from kconform.upstream.contract import Case, check_case, load_cases
 
 pytestmark = pytest.mark.xdist_group("upstream")
 
@@ -100,3 +102,11 @@ def test_the_control_plane_survives_restarts_and_compaction(upstream: UpstreamBa
         }},
     })
     assert upstream.wait_until(lambda s: sum(1 for p in s.of("pods") if is_ready(p)) == 2, timeout_s=60)
+
+
+CASES = load_cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_the_runtime_contract_holds_on_the_real_control_plane(case: Case, upstream: UpstreamBackend) -> None:
+    assert check_case(upstream, case) is None
