@@ -280,6 +280,20 @@ def in_transition(snapshot: Snapshot) -> list[str]:
     return out
 
 
+def note_undo(undo: dict[str, F.Fault], fault: F.Fault) -> None:
+    """Keep ``undo`` (node → the fault that brings it back) up to date after ``fault``.
+
+    A cluster shared by every example of a run must be left as each example found it.
+    """
+    match fault:
+        case F.KillNode(node=n):
+            undo[n] = F.RestartNode(node=n)
+        case F.PartitionNode(node=n):
+            undo.setdefault(n, F.HealNode(node=n))
+        case F.RestartNode(node=n) | F.HealNode(node=n):
+            undo.pop(n, None)
+
+
 # == the kconform server's fault endpoint ====================================================
 class ServerFaultProvider:
     """Faults through ``POST /kconform/v1/faults`` of a ``kconform serve`` server.
@@ -330,13 +344,7 @@ class ServerFaultProvider:
             if e.status == 400:
                 raise InvalidArgument(f"the kconform server refused {fault.describe()}: {status.get('message')}") from None
             raise ApiRejected(status) from None
-        match fault:
-            case F.KillNode(node=n):
-                self._undo[n] = F.RestartNode(node=n)
-            case F.PartitionNode(node=n):
-                self._undo.setdefault(n, F.HealNode(node=n))
-            case F.RestartNode(node=n) | F.HealNode(node=n):
-                self._undo.pop(n, None)
+        note_undo(self._undo, fault)
 
     def close(self) -> None:
         """Bring back the nodes this provider killed or cut off (best effort)."""

@@ -54,7 +54,7 @@ from kconform.backends.base import (
     RESTART_NODE,
     Manifest,
 )
-from kconform.backends.kube import KubeBackend, is_ready
+from kconform.backends.kube import KubeBackend, is_ready, note_undo
 from kconform.errors import ApiRejected, BackendUnavailable, InvalidArgument, KconformError
 
 ENV_KUBECONFIG = "KCONFORM_UPSTREAM_KUBECONFIG"
@@ -118,15 +118,9 @@ class UpstreamFaultProvider:
 
     def inject(self, fault: F.Fault) -> None:
         self._post(fault)
-        match fault:
-            case F.KillNode(node=n):
-                self._undo[n] = F.RestartNode(node=n)
-            case F.PartitionNode(node=n):
-                self._undo.setdefault(n, F.HealNode(node=n))
-            case F.RestartNode(node=n) | F.HealNode(node=n):
-                self._undo.pop(n, None)
-            case F.AddNode(node=n):
-                self._added.append(n)
+        note_undo(self._undo, fault)
+        if isinstance(fault, F.AddNode):
+            self._added.append(fault.node)
 
     @property
     def broken(self) -> bool:
@@ -199,6 +193,14 @@ class UpstreamBackend(KubeBackend):
             kubeconfig=kubeconfig, context=context, fault_provider=provider, detect_fault_endpoint=False,
             **kube_options,
         )
+
+    @property
+    def node_monitor_grace_period_s(self) -> float:
+        """The cluster's grace period, from the timing profile its kubeconfig names (else Kubernetes')."""
+        from kconform.timings import TIMINGS
+
+        name = str((self.extension or {}).get("timings") or "default")
+        return TIMINGS.get(name, TIMINGS["default"]).node_monitor_grace_period_s
 
     def apply(self, manifest: Manifest) -> Manifest:
         from kconform.upstream.runtime import stamp
