@@ -128,7 +128,9 @@ class KconformMachine(RuleBasedStateMachine):
                 secs = t.get("tolerationSeconds")
                 if secs is not None and t.get("effect") == "NoExecute":
                     longest = max(longest, float(secs))
-        return NODE_MONITOR_GRACE_S + longest + 30.0
+        # the backend's own grace period where it knows it (a real cluster on fast timings: 5 s)
+        grace_s = float(getattr(self.cluster, "node_monitor_grace_period_s", NODE_MONITOR_GRACE_S))
+        return grace_s + longest + 30.0
 
     def teardown(self) -> None:
         try:
