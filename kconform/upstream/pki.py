@@ -6,9 +6,9 @@ the API server's serving certificate (SANs ``kubernetes``, ``kubernetes.default`
 them); client certificates whose subject is the identity RBAC knows each component by
 (``CN=system:kube-controller-manager``, ``CN=system:kube-scheduler``, the admin in
 ``O=system:masters``, kwok in ``O=system:masters`` as kwokctl gives it); and the
-service-account signing key pair. ECDSA P-256 keys (kubeadm's default since 1.31 is still RSA;
-ECDSA is quicker to make and every component accepts it) except the service-account key,
-which is RSA as kube-controller-manager's token signer expects most commonly.
+service-account signing key pair. Certificates use ECDSA P-256 keys (kubeadm defaults to RSA;
+ECDSA is quicker to make and every component accepts it); the service-account key is RSA 2048,
+the kind kubeadm makes for it.
 
 Leaves out: the front-proxy CA and aggregator certificates, etcd TLS (etcd listens on loopback
 without TLS), kubelet serving certificates (there is no kubelet), rotation.
