@@ -352,9 +352,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extra_commands() -> list[Any]:
-    """Commands that live in their own modules (serve, chaos, compare, upstream)."""
+    """Commands that live in their own modules (serve, chaos, compare, upstream, conformance)."""
     out = []
-    for mod in ("kconform._serve", "kconform._compare_cli", "kconform._upstream_cli"):
+    for mod in ("kconform._serve", "kconform._compare_cli", "kconform._upstream_cli", "kconform._conformance_cli"):
         try:
             out.append(importlib.import_module(mod).register)
         except ImportError:

@@ -53,7 +53,8 @@ class Binary:
 
     name: str
     module: str  # the real module the wrapper requires
-    package: str  # the main package inside it
+    package: str  # the main package inside it (or the test package, when ``test``)
+    test: bool = False  # a Go test binary (``go test -c``), like the e2e suite's ``e2e.test``
 
     def version(self, release: Release) -> str:
         if self.module == "go.etcd.io/etcd/server/v3":
@@ -71,6 +72,16 @@ BINARIES: tuple[Binary, ...] = (
     Binary("kwok", "sigs.k8s.io/kwok", "sigs.k8s.io/kwok/cmd/kwok"),
 )
 BINARY_NAMES = tuple(b.name for b in BINARIES)
+
+# The official end-to-end suite of the same release (``kconform conformance build``): the test
+# binary, the ginkgo CLI that runs it in parallel (the version k8s.io/kubernetes requires, since the
+# CLI and the library must agree), and kubectl of the same release for the ``[sig-cli]`` specs.
+CONFORMANCE_BINARIES: tuple[Binary, ...] = (
+    Binary("e2e.test", "k8s.io/kubernetes", "k8s.io/kubernetes/test/e2e", test=True),
+    Binary("ginkgo", "k8s.io/kubernetes", "github.com/onsi/ginkgo/v2/ginkgo"),
+    Binary("kubectl", "k8s.io/kubernetes", "k8s.io/kubernetes/cmd/kubectl"),
+)
+CONFORMANCE_MARKER = "conformance.json"
 
 
 def cache_root() -> Path:
@@ -90,16 +101,18 @@ def bin_dir(release: Release = DEFAULT_RELEASE) -> Path:
     return release_dir(release) / "bin"
 
 
-def built(release: Release = DEFAULT_RELEASE) -> dict[str, Path] | None:
+def built(
+    release: Release = DEFAULT_RELEASE, *, binaries: tuple[Binary, ...] = BINARIES, marker: str = MARKER
+) -> dict[str, Path] | None:
     """The binaries of a finished build of ``release`` (name → path), or None."""
     root = release_dir(release)
     try:
-        record = json.loads((root / MARKER).read_text())
+        record = json.loads((root / marker).read_text())
     except (OSError, ValueError):
         return None
     if not isinstance(record, dict) or record.get("kubernetes") != release.kubernetes:
         return None
-    paths = {name: root / "bin" / name for name in BINARY_NAMES}
+    paths = {b.name: root / "bin" / b.name for b in binaries}
     if not all(os.access(p, os.X_OK) for p in paths.values()):
         return None
     return paths
@@ -225,19 +238,26 @@ def build(
     *,
     on_progress: Callable[[str], None] = lambda line: None,
     force: bool = False,
+    binaries: tuple[Binary, ...] = BINARIES,
+    marker: str = MARKER,
 ) -> dict[str, Path]:
-    """Build every binary of ``release`` (skipped when already built); name → path."""
+    """Build ``binaries`` of ``release`` (skipped when already built); name → path.
+
+    The default is the control plane; :data:`CONFORMANCE_BINARIES` with
+    :data:`CONFORMANCE_MARKER` is the end-to-end suite. Each set has its own marker, so either
+    can be built without the other.
+    """
     if not force:
-        done = built(release)
+        done = built(release, binaries=binaries, marker=marker)
         if done is not None:
             on_progress(f"upstream {release.kubernetes}: already built in {bin_dir(release)}")
             return done
     go = find_go()
     root = release_dir(release)
     with _locked(root):
-        if not force and (done := built(release)) is not None:  # another process finished it meanwhile
-            return done
-        (root / MARKER).unlink(missing_ok=True)
+        if not force and (done := built(release, binaries=binaries, marker=marker)) is not None:
+            return done  # another process finished it meanwhile
+        (root / marker).unlink(missing_ok=True)
         bins = root / "bin"
         logs = root / "logs"
         bins.mkdir(exist_ok=True)
@@ -253,7 +273,7 @@ def build(
                 "binaries": {},
             }
             total_started = time.monotonic()
-            for binary in BINARIES:
+            for binary in binaries:
                 if not force and os.access(bins / binary.name, os.X_OK):
                     # renamed into bin/ only after its go build succeeded: an interrupted
                     # build's finished binaries are kept
@@ -269,9 +289,9 @@ def build(
                 }
                 on_progress(f"built {binary.name} in {elapsed:.1f} s")
             record["build_s"] = round(time.monotonic() - total_started, 1)
-            _write_json_atomically(root / MARKER, record)
+            _write_json_atomically(root / marker, record)
     on_progress(f"upstream {release.kubernetes}: built in {bin_dir(release)}")
-    done = built(release)
+    done = built(release, binaries=binaries, marker=marker)
     assert done is not None
     return done
 
@@ -299,8 +319,9 @@ def _build_one(go: str, binary: Binary, release: Release, scratch: Path, bins: P
     }
     (work / "go.mod").write_text(wrapper_go_mod(binary.module, version, replaces, _go_directive(real_mod)))
     out = work / binary.name
+    verb = ["test", "-c"] if binary.test else ["build"]
     _go(
-        go, ["build", "-ldflags", ldflags(binary, release), "-o", str(out), binary.package],
+        go, [*verb, "-ldflags", ldflags(binary, release), "-o", str(out), binary.package],
         cwd=work, timeout_s=GO_BUILD_TIMEOUT_S, log=logs / f"{binary.name}.log",
     )
     os.replace(out, bins / binary.name)
@@ -309,6 +330,8 @@ def _build_one(go: str, binary: Binary, release: Release, scratch: Path, bins: P
 __all__ = [
     "BINARIES",
     "BINARY_NAMES",
+    "CONFORMANCE_BINARIES",
+    "CONFORMANCE_MARKER",
     "Binary",
     "BuildFailed",
     "bin_dir",

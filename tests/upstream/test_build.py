@@ -109,3 +109,21 @@ def test_without_go_the_build_says_what_to_install_in_one_line(tmp_path: Path) -
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "install Go" in lines[0], done.stderr
+
+
+def test_the_conformance_suite_has_its_own_marker_so_each_set_stands_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KCONFORM_UPSTREAM_DIR", str(tmp_path))
+    root = build.release_dir(DEFAULT_RELEASE)
+    (root / "bin").mkdir(parents=True)
+    for b in build.CONFORMANCE_BINARIES:
+        p = root / "bin" / b.name
+        p.write_text("#!/bin/sh\n")
+        p.chmod(0o755)
+    (root / build.CONFORMANCE_MARKER).write_text(json.dumps({"kubernetes": DEFAULT_RELEASE.kubernetes}))
+    found = build.built(DEFAULT_RELEASE, binaries=build.CONFORMANCE_BINARIES, marker=build.CONFORMANCE_MARKER)
+    assert found is not None and set(found) == {"e2e.test", "ginkgo", "kubectl"}
+    assert build.built(DEFAULT_RELEASE) is None  # the control plane is not built by the suite's build
+    e2e = next(b for b in build.CONFORMANCE_BINARIES if b.name == "e2e.test")
+    assert e2e.test and e2e.package == "k8s.io/kubernetes/test/e2e"
