@@ -52,10 +52,15 @@ def cmd_run(ns: argparse.Namespace) -> int:
     from kconform.upstream import conformance
     from kconform.upstream.versions import release_for
 
+    focus = ns.focus
+    if ns.focus_file:
+        if ns.focus is not None:
+            raise InvalidArgument("give --focus or --focus-file, not both")
+        focus = conformance.focus_from_names(Path(ns.focus_file))
     opts = conformance.RunOptions(
         kubeconfig=Path(ns.kubeconfig).expanduser().resolve(),
         report_dir=Path(ns.report).expanduser().resolve(),
-        focus=ns.focus, skip=ns.skip or "", parallel=ns.parallel, timeout_s=_duration(ns.timeout),
+        focus=focus or conformance.CONFORMANCE_FOCUS, skip=ns.skip or "", parallel=ns.parallel, timeout_s=_duration(ns.timeout),
         content_type=ns.content_type,
     )
     summary = conformance.run(opts, release=release_for(ns.version), on_progress=_say)
@@ -107,7 +112,9 @@ def register(sub: Any) -> None:
 
     r = cmds.add_parser("run", help="run the [Conformance] specs (or --focus) against a kubeconfig")
     r.add_argument("--kubeconfig", required=True, help="the cluster to test")
-    r.add_argument("--focus", default=r"\[Conformance\]", help=r"spec regex (default \[Conformance\])")
+    r.add_argument("--focus", default=None, help=r"spec regex (default \[Conformance\])")
+    r.add_argument("--focus-file", default=None,
+                   help="file of spec names (or parts of names), one per line, taken literally; # starts a comment")
     r.add_argument("--skip", default=None, help="regex of specs to leave out")
     r.add_argument("--parallel", type=int, default=1, help="ginkgo processes (default 1)")
     r.add_argument("--report", default="conformance-report", help="report dir (default ./conformance-report)")

@@ -13,12 +13,14 @@ loop. The same seed and the same calls give the same history, byte for byte
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from reference_impl.apiserver import APIServer
+from reference_impl.apiserver.pki import ClusterCA
 from reference_impl.client import Client
 from reference_impl.config import ClusterConfig
 from reference_impl.controllers import ControllerManager
@@ -59,8 +61,12 @@ class ReferenceCluster:
         store: Store | None = None,
         node_prefix: str = "node-",
     ) -> None:
-        self.config = config or ClusterConfig()
         self.seed = seed
+        self.ca = ClusterCA.for_seed(seed)
+        config = config or ClusterConfig()
+        if not config.root_ca_pem:
+            config = dataclasses.replace(config, root_ca_pem=self.ca.cert_pem)
+        self.config = config
         self.loop = EventLoop()
         self.rng = SeededRandom(seed)
         self.store: Store = store or MemoryStore()

@@ -48,6 +48,9 @@ class ClusterConfig:
     # controller manager
     terminated_pod_gc_threshold: int = 12500
     controller_resync_s: float = 0.0
+    # --root-ca-file: the CA the root CA publisher copies into each namespace; "" = the cluster's
+    # own CA, made from its seed (reference_impl.apiserver.pki)
+    root_ca_pem: str = ""
     # API server
     service_cidr: str = "10.96.0.0/12"
     node_port_range: tuple[int, int] = (30000, 32767)

@@ -9,10 +9,8 @@ complete JSON report into a small summary that two runs can be compared with:
 
 - :func:`run` starts ``e2e.test`` (through ``ginkgo --procs N`` when parallel) with the flags a
   conformance run needs — provider ``skeleton``, the kubeconfig, a report dir with the complete
-  ginkgo report, ``--ginkgo.timeout`` bounded, kubectl of the pinned release — and reports each
-  finished spec as it happens, from the suite's own progress reporter
-  (``test/e2e/reporters/progress.go`` POSTs to ``--progress-report-url``; kconform listens on
-  loopback);
+  ginkgo report, ``--ginkgo.timeout`` bounded, kubectl of the pinned release — and reports how
+  many specs finished, passed and failed as it goes, read from ginkgo's output;
 - :func:`summarize` reads ``<report dir>/ginkgo/report.json`` into :class:`Summary` — per spec
   its state, its first failure line and where it failed — written as ``summary.json``;
 - :func:`compare` is the table of specs whose outcome differs between two summaries; its
@@ -32,10 +30,8 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -143,62 +139,56 @@ def built(release: Release = DEFAULT_RELEASE) -> dict[str, Path]:
 # -- running -------------------------------------------------------------------------------------
 
 
+_FAILED_MARKS = ("[FAILED]", "[PANICKED]", "[TIMEDOUT]", "[INTERRUPTED]", "[ABORTED]")
+_SPEC_DONE = "\u2022"  # ginkgo's default reporter prints one bullet per finished spec
+_TOTAL = (re.compile(r"Will run (\d+) of \d+ specs"), re.compile(r"Kubernetes e2e suite - (\d+)/\d+ specs"))
+_LOOKAHEAD = 16
+
+
 @dataclass
 class Progress:
-    """Specs finished so far, as the suite's progress reporter posts them (one POST per spec)."""
+    """Specs finished so far, read from ginkgo's default reporter as its output streams by.
+
+    Each finished spec prints a bullet; a failed one is followed by ``[FAILED]`` (or
+    ``[PANICKED]``, ``[TIMEDOUT]``, ...). The suite's own progress reporter
+    (``--progress-report-url``) would name each spec, but at v1.36.3 it posts only the start,
+    the total and the end, so kconform reads the output instead.
+    """
 
     total: int = 0
     passed: int = 0
     failed: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _pending: str = ""
 
-    def record(self, message: dict[str, Any]) -> str | None:
-        """Fold one POSTed update in; the line to show, when a spec finished."""
-        msg = str(message.get("msg", ""))
-        with self.lock:
-            total = message.get("total")
-            if isinstance(total, int) and total > self.total:
-                self.total = total
-            if msg.startswith("PASSED "):
-                self.passed += 1
-            elif msg.startswith("FAILED "):
+    def feed(self, text: str, *, final: bool = False) -> list[str]:
+        """Fold more output in; a progress line for each spec that finished in it."""
+        text = self._pending + text
+        self._pending = ""
+        if not self.total:
+            for pattern in _TOTAL:
+                m = pattern.search(text)
+                if m:
+                    self.total = int(m.group(1))
+                    break
+        lines: list[str] = []
+        i = text.find(_SPEC_DONE)
+        while i >= 0:
+            after = text[i + 1 : i + 1 + _LOOKAHEAD]
+            if len(after) < _LOOKAHEAD and not final and "\n" not in after:
+                self._pending = text[i:]  # whether it failed may be in the next chunk
+                break
+            if after.lstrip(" ").startswith(_FAILED_MARKS):
                 self.failed += 1
             else:
-                return None
-            done = self.passed + self.failed
-            width = len(str(self.total or done))
-            return f"[{done:>{width}}/{self.total or '?'}] {self.passed} passed, {self.failed} failed: {msg}"
+                self.passed += 1
+            lines.append(self.line())
+            i = text.find(_SPEC_DONE, i + 1)
+        return lines
 
-
-@contextmanager
-def progress_listener(progress: Progress, on_progress: Callable[[str], None]) -> Iterator[str]:
-    """A loopback HTTP endpoint for ``--progress-report-url``; yields its URL."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            try:
-                length = min(int(self.headers.get("Content-Length") or 0), 1 << 20)
-                message = json.loads(self.rfile.read(length) or b"{}")
-            except ValueError:
-                message = {}
-            line = progress.record(message) if isinstance(message, dict) else None
-            self.send_response(204)
-            self.end_headers()
-            if line is not None:
-                on_progress(line)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="conformance-progress", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/progress"
-    finally:
-        server.shutdown()
-        server.server_close()
+    def line(self) -> str:
+        done = self.passed + self.failed
+        width = len(str(self.total or done))
+        return f"[{done:>{width}}/{self.total or '?'}] {self.passed} passed, {self.failed} failed"
 
 
 @dataclass(frozen=True)
@@ -232,7 +222,19 @@ class RunOptions:
 _CONTENT_TYPES = {"protobuf": "application/vnd.kubernetes.protobuf", "json": "application/json"}
 
 
-def e2e_argv(binaries: dict[str, Path], opts: RunOptions, progress_url: str) -> list[str]:
+def focus_from_names(path: Path) -> str:
+    """A focus regex matching any of the spec names (or parts) listed in ``path``, one per line."""
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as e:
+        raise InvalidArgument(f"cannot read {path}: {e.strerror or e}") from None
+    names = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    if not names:
+        raise InvalidArgument(f"{path} names no specs")
+    return "|".join(re.escape(n) for n in names)
+
+
+def e2e_argv(binaries: dict[str, Path], opts: RunOptions) -> list[str]:
     """The command line: ``ginkgo --procs N ... e2e.test -- FLAGS`` or ``e2e.test --ginkgo.* FLAGS``."""
     suite_flags = [
         f"--kubeconfig={opts.kubeconfig}",
@@ -240,7 +242,6 @@ def e2e_argv(binaries: dict[str, Path], opts: RunOptions, progress_url: str) -> 
         f"--report-dir={opts.report_dir}",
         "--report-complete-ginkgo",
         f"--kubectl-path={binaries['kubectl']}",
-        f"--progress-report-url={progress_url}",
         f"--kube-api-content-type={_CONTENT_TYPES[opts.content_type]}",
         f"--e2e-output-dir={opts.report_dir}",
     ]
@@ -280,16 +281,33 @@ def run(
     report.unlink(missing_ok=True)
     log = opts.report_dir / LOG_FILE
     progress = Progress()
+    argv = e2e_argv(binaries, opts)
+    on_progress(f"running {argv[0]} (log: {log})")
     started = time.monotonic()
-    with progress_listener(progress, on_progress) as url, open(log, "wb") as out:
-        argv = e2e_argv(binaries, opts, url)
-        on_progress(f"running {' '.join(argv[:1])} (log: {log})")
-        # the suite's own --ginkgo.timeout bounds it; a margin for its reports, then kconform stops it
+    # the suite's own --ginkgo.timeout bounds it; a margin for its reports, then kconform stops it
+    margin_s = 600.0
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=opts.report_dir,
+                                env=_suite_env())
+        stopper = threading.Timer(opts.timeout_s + margin_s, proc.kill)
+        stopper.daemon = True
+        stopper.start()
         try:
-            subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, cwd=opts.report_dir,
-                           timeout=opts.timeout_s + 600, check=False, env=_suite_env())
-        except subprocess.TimeoutExpired:
-            raise ConformanceFailed(f"the suite did not stop {opts.timeout_s + 600:.0f} s after starting (log: {log})") from None
+            assert proc.stdout is not None
+            while chunk := os.read(proc.stdout.fileno(), 65536):
+                out.write(chunk)
+                for line in progress.feed(chunk.decode("utf-8", errors="replace")):
+                    on_progress(line)
+            for line in progress.feed("", final=True):
+                on_progress(line)
+            proc.wait()
+        finally:
+            stopper.cancel()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    if time.monotonic() - started >= opts.timeout_s + margin_s:
+        raise ConformanceFailed(f"the suite did not stop {opts.timeout_s + margin_s:.0f} s after starting (log: {log})")
     wall = time.monotonic() - started
     if not report.is_file():
         raise ConformanceFailed(f"the suite wrote no report: {_last_error(log)} (log: {log})")
@@ -420,7 +438,7 @@ __all__ = [
     "built",
     "compare",
     "e2e_argv",
-    "progress_listener",
+    "focus_from_names",
     "regressions",
     "run",
     "spec_result",

@@ -81,6 +81,16 @@ def invalid(info: ResourceInfo, name: str, causes: list[dict[str, Any]]) -> ApiE
     return ApiError(422, "Invalid", f'{info.qualified_kind} "{name}" is invalid: {body}', details)
 
 
+def invalid_options(kind: str, causes: list[dict[str, Any]]) -> ApiError:
+    """A request's options (``ListOptions``, ``DeleteOptions`` ...) are invalid: 422, group meta.k8s.io."""
+    parts = [f"{c['field']}: {c['message']}" for c in causes]
+    body = parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
+    return ApiError(
+        422, "Invalid", f'{kind}.meta.k8s.io "" is invalid: {body}',
+        {"group": "meta.k8s.io", "kind": kind, "causes": causes},
+    )
+
+
 def bad_request(message: str) -> ApiError:
     return ApiError(400, "BadRequest", message)
 

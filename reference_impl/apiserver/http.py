@@ -21,7 +21,7 @@ the request made runnable. :func:`drive` advances simulated time from the asynci
 it is the one place in ``reference_impl`` that reads real time.
 
 Leaves out: TLS and authentication (loopback only), protobuf and CBOR encodings, HTTP/2,
-``follow`` for logs, watch-list (``sendInitialEvents``) semantics beyond ignoring it.
+``follow`` for logs.
 """
 
 from __future__ import annotations
@@ -97,6 +97,11 @@ def query_bool(query: dict[str, list[str]], name: str) -> bool:
         return False
     v = values[0]
     return not (v == "0" or v.lower() == "false")
+
+
+def query_tristate(query: dict[str, list[str]], name: str) -> bool | None:
+    """A ``*bool`` option: None when absent, else :func:`query_bool`'s reading."""
+    return query_bool(query, name) if name in query else None
 
 
 def query_str(query: dict[str, list[str]], name: str) -> str | None:
@@ -220,6 +225,8 @@ class WatchSpec:
     timeout_s: float
     table: bool
     include_object: str
+    send_initial_events: bool | None = None
+    resource_version_match: str | None = None
 
 
 def json_response(code: int, obj: Any, content_type: str = "application/json") -> Response:
@@ -683,6 +690,8 @@ class HttpApiServer:
                 timeout_s=float(timeout) if timeout and timeout > 0 else DEFAULT_WATCH_TIMEOUT_S,
                 table=wants_table(accept),
                 include_object=self._include_object(q),
+                send_initial_events=query_tristate(q, "sendInitialEvents"),
+                resource_version_match=query_str(q, "resourceVersionMatch"),
             )
         lst = self.api.list(
             info.plural,
@@ -693,6 +702,7 @@ class HttpApiServer:
             continue_=query_str(q, "continue"),
             resource_version=query_str(q, "resourceVersion"),
             resource_version_match=query_str(q, "resourceVersionMatch"),
+            send_initial_events=query_tristate(q, "sendInitialEvents"),
         )
         accept = req.header("accept")
         if wants_table(accept):
@@ -886,6 +896,8 @@ class HttpApiServer:
                 resource_version=spec.resource_version,
                 allow_bookmarks=spec.bookmarks,
                 on_close=on_close,
+                send_initial_events=spec.send_initial_events,
+                resource_version_match=spec.resource_version_match,
             )
         except ApiError as e:
             await self._write(writer, error_response(e), close=True)

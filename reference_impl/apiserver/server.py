@@ -178,6 +178,56 @@ class _PortAllocator:
         self.used.discard((port, protocol))
 
 
+INITIAL_EVENTS_END_ANNOTATION = "k8s.io/initial-events-end"
+
+
+def validate_list_options(
+    *,
+    watch: bool,
+    resource_version: str | None,
+    resource_version_match: str | None,
+    send_initial_events: bool | None = None,
+    continue_: str | None = None,
+) -> None:
+    """``ValidateListOptions`` (``apimachinery/pkg/apis/meta/internalversion/validation``): 422 with its causes."""
+    causes: list[dict[str, str]] = []
+
+    def forbidden(path: str, why: str) -> None:
+        causes.append({"reason": "FieldValueForbidden", "message": f"Forbidden: {why}", "field": path})
+
+    def not_supported(path: str, value: str, supported: tuple[str, ...]) -> None:
+        values = ", ".join(f'"{v}"' for v in supported)
+        causes.append({"reason": "FieldValueNotSupported", "field": path,
+                       "message": f'Unsupported value: "{value}": supported values: {values}'})
+
+    match = resource_version_match or ""
+    if watch:
+        if send_initial_events is not None:
+            if match != "NotOlderThan":
+                forbidden("resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan")
+        if match:
+            if send_initial_events is None:
+                forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided")
+            if match != "NotOlderThan":
+                not_supported("resourceVersionMatch", match, ("NotOlderThan",))
+            if continue_:
+                forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided")
+    else:
+        if match:
+            if not resource_version:
+                forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion is provided")
+            if continue_:
+                forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided")
+            if match not in ("Exact", "NotOlderThan"):
+                not_supported("resourceVersionMatch", match, ("Exact", "NotOlderThan", ""))
+            if match == "Exact" and resource_version == "0":
+                forbidden("resourceVersionMatch", 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')
+        if send_initial_events is not None:
+            forbidden("sendInitialEvents", "sendInitialEvents is forbidden for list")
+    if causes:
+        raise E.invalid_options("ListOptions", causes)
+
+
 class APIServer:
     """In-process kube-apiserver over a :class:`~reference_impl.store.Store`."""
 
@@ -817,10 +867,15 @@ class APIServer:
         continue_: str | None = None,
         resource_version: str | None = None,
         resource_version_match: str | None = None,
+        send_initial_events: bool | None = None,
     ) -> Obj:
         """LIST with selectors and chunking; the list carries the revision it was read at."""
         self.requests += 1
         info = self.info(resource)
+        validate_list_options(
+            watch=False, resource_version=resource_version, resource_version_match=resource_version_match,
+            send_initial_events=send_initial_events, continue_=continue_,
+        )
         lsel, fsel = self._selectors(info, label_selector, field_selector)
         ns = namespace if info.namespaced and namespace else None
         prefix = info.key_prefix(ns)
@@ -834,17 +889,10 @@ class APIServer:
                 raise E.expired(CONTINUE_TOO_OLD)
         else:
             rv = parse_resource_version(resource_version)
-            if resource_version_match not in (None, "", "NotOlderThan", "Exact"):
-                raise E.bad_request(
-                    f'resourceVersionMatch: Unsupported value: "{resource_version_match}": supported values: '
-                    '"Exact", "NotOlderThan"'
-                )
             if rv:
                 self._check_rv_not_too_large(rv)
                 if resource_version_match == "Exact":
                     rev = rv
-            elif resource_version_match == "Exact":
-                raise E.bad_request("resourceVersionMatch: Forbidden: resourceVersionMatch \"Exact\" is forbidden for resourceVersion \"0\"")
         if limit is not None and limit <= 0:
             limit = None
         filtering = not lsel.empty or not fsel.empty
@@ -1382,6 +1430,8 @@ class APIServer:
         resource_version: str | None = None,
         allow_bookmarks: bool = False,
         on_close: Callable[[], None] | None = None,
+        send_initial_events: bool | None = None,
+        resource_version_match: str | None = None,
     ) -> Watcher:
         """WATCH. ``handler(type, obj)`` is called synchronously for every event.
 
@@ -1389,9 +1439,20 @@ class APIServer:
         changes. A resourceVersion N: every change after N, from the store's history; when N
         has been compacted away the watch delivers one ERROR event (410 Expired) and closes,
         exactly as the real server answers such a watch.
+
+        Watch-list (KEP-3157, what client-go's reflectors use by default): with
+        ``sendInitialEvents=true`` (and ``resourceVersionMatch=NotOlderThan``) the watch starts
+        with ADDED events for the current state whatever the resourceVersion, then — when
+        bookmarks are allowed — one BOOKMARK at the state's revision annotated
+        ``k8s.io/initial-events-end: "true"``; with ``sendInitialEvents=false`` and no
+        resourceVersion it starts at the current revision without synthetic events.
         """
         self.requests += 1
         info = self.info(resource)
+        validate_list_options(
+            watch=True, resource_version=resource_version, resource_version_match=resource_version_match,
+            send_initial_events=send_initial_events,
+        )
         lsel, fsel = self._selectors(info, label_selector, field_selector)
         ns = namespace if info.namespaced and namespace else None
         cacher = self._cachers.get(info.plural)
@@ -1408,6 +1469,12 @@ class APIServer:
             bookmarks=allow_bookmarks,
         )
         rv = parse_resource_version(resource_version)
+        if send_initial_events:
+            if rv:
+                self._check_rv_not_too_large(rv)
+            rv = 0  # the current state, which is not older than any revision asked for
+        elif send_initial_events is False and not rv:
+            rv = self.store.revision  # from now on, nothing synthetic
         if rv:
             if rv > self.store.revision:
                 raise E.resource_version_too_large(rv, self.store.revision)
@@ -1435,6 +1502,13 @@ class APIServer:
                 obj = self._decode_kv(kv)
                 if w.matches(obj):
                     handler("ADDED", obj)
+        if send_initial_events and allow_bookmarks:
+            handler(
+                "BOOKMARK",
+                {"kind": info.kind, "apiVersion": info.api_version,
+                 "metadata": {"resourceVersion": str(self.store.revision),
+                              "annotations": {INITIAL_EVENTS_END_ANNOTATION: "true"}}},
+            )
         cacher.add(w)
         if allow_bookmarks:
             self._ensure_bookmarks()

@@ -1284,6 +1284,27 @@ def _revalidate_if_changed(validate_body: Callable[[_Errors, Obj], None]) -> Cal
     return check
 
 
+IMMUTABLE_WHEN_SET = "field is immutable when `immutable` is set"
+
+
+def _immutable_data(sections: tuple[str, ...]) -> Callable[[_Errors, Obj, Obj], None]:
+    """``ValidateConfigMapUpdate`` / ``ValidateSecretUpdate``: once ``immutable: true``, it and the data stay."""
+    revalidate = _revalidate_if_changed(_config_keys)
+
+    def check(errs: _Errors, obj: Obj, old: Obj) -> None:
+        if "type" in sections and obj.get("type") != old.get("type"):  # a Secret's type never changes
+            errs.invalid("type", obj.get("type"), FIELD_IMMUTABLE)
+        if old.get("immutable") is True:
+            if obj.get("immutable") is not True:
+                errs.forbidden("immutable", IMMUTABLE_WHEN_SET)
+            for section in sections:
+                if section != "type" and obj.get(section) != old.get(section):
+                    errs.forbidden(section, IMMUTABLE_WHEN_SET)
+        revalidate(errs, obj, old)
+
+    return check
+
+
 _UPDATE: dict[str, Callable[[_Errors, Obj, Obj], None]] = {
     **{kind: _revalidate_if_changed(check) for kind, check in _CREATE.items()},
     "Pod": _validate_pod_update,
@@ -1294,6 +1315,8 @@ _UPDATE: dict[str, Callable[[_Errors, Obj, Obj], None]] = {
     "StatefulSet": _validate_statefulset_update,
     "ControllerRevision": _validate_controller_revision_update,
     "Job": _validate_job_update,
+    "ConfigMap": _immutable_data(("data", "binaryData")),
+    "Secret": _immutable_data(("type", "data")),
 }
 
 #: The kinds :func:`validate` knows; any other kind gets metadata validation only.

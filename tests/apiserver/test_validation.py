@@ -541,3 +541,35 @@ def test_invalid_message_end_to_end() -> None:
     assert invalid_message("Deployment.apps", "w", validate("Deployment", obj)) == (
         'Deployment.apps "w" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0'
     )
+
+
+def _cm(**kw: Any) -> Obj:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "default"}, **kw}
+
+
+IMMUTABLE = "Forbidden: field is immutable when `immutable` is set"
+
+
+def test_an_immutable_configmap_keeps_its_data_and_its_immutability() -> None:
+    """kube-apiserver v1.36.3 answers both causes, immutable first (asked of the real control plane)."""
+    old = _cm(data={"a": "1"}, immutable=True)
+    causes = validate("ConfigMap", _cm(data={"a": "2"}, immutable=False), old)
+    assert [(c["field"], c["message"]) for c in causes] == [("immutable", IMMUTABLE), ("data", IMMUTABLE)]
+    assert [c["field"] for c in validate("ConfigMap", _cm(data={"a": "1"}, binaryData={"b": "AA=="},
+                                                          immutable=True), old)] == ["binaryData"]
+    relabelled = _cm(data={"a": "1"}, immutable=True)
+    relabelled["metadata"]["labels"] = {"x": "y"}
+    assert validate("ConfigMap", relabelled, old) == []
+    assert validate("ConfigMap", _cm(data={"a": "2"}, immutable=True), _cm(data={"a": "1"})) == []  # not yet
+
+
+def test_an_immutable_secret_keeps_its_data_and_no_secret_changes_type() -> None:
+    def secret(**kw: Any) -> Obj:
+        return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "default"},
+                "type": "Opaque", **kw}
+
+    old = secret(data={"a": "MQ=="}, immutable=True)
+    assert [c["field"] for c in validate("Secret", secret(data={"a": "Mg=="}, immutable=True), old)] == ["data"]
+    causes = validate("Secret", secret(data={"a": "MQ=="}, type="example.com/x"), secret(data={"a": "MQ=="}))
+    assert {"reason": "FieldValueInvalid", "field": "type",
+            "message": 'Invalid value: "example.com/x": field is immutable'} in causes

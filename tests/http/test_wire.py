@@ -6,6 +6,8 @@ import http.client
 import json
 from typing import Any
 
+import pytest
+
 from tests.http.conftest import ServedEnv
 
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
@@ -282,6 +284,53 @@ def test_watch_bookmarks(served: ServedEnv) -> None:
     ev = _events(resp)
     marks = [e for e in ev if e["type"] == "BOOKMARK"]
     assert marks and marks[0]["object"]["metadata"]["resourceVersion"]
+
+
+def test_watch_list_sends_the_state_then_the_initial_events_end_bookmark(served: ServedEnv) -> None:
+    """client-go's reflectors watch with sendInitialEvents and wait for this bookmark (KEP-3157)."""
+    _code, created = served.json("POST", "/api/v1/namespaces/default/configmaps", cm("wl"))
+    rv = created["metadata"]["resourceVersion"]
+    resp = _open_watch(served, f"/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true"
+                               f"&resourceVersionMatch=NotOlderThan&resourceVersion={rv}&allowWatchBookmarks=true"
+                               "&fieldSelector=metadata.name%3Dwl&timeoutSeconds=1")
+    ev = _events(resp)
+    assert [(e["type"], e["object"]["metadata"].get("name")) for e in ev] == [("ADDED", "wl"), ("BOOKMARK", None)]
+    mark = ev[1]["object"]
+    assert mark["kind"] == "ConfigMap" and mark["apiVersion"] == "v1"
+    assert mark["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+    assert int(mark["metadata"]["resourceVersion"]) >= int(rv)
+
+
+def test_watch_list_without_bookmarks_or_initial_events(served: ServedEnv) -> None:
+    served.json("POST", "/api/v1/namespaces/default/configmaps", cm("quiet"))
+    base = "/api/v1/namespaces/default/configmaps?watch=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1"
+    assert [e["type"] for e in _events(_open_watch(served, base + "&sendInitialEvents=true"))] == ["ADDED"]
+    assert _events(_open_watch(served, base + "&sendInitialEvents=false")) == []  # starts at now
+
+
+@pytest.mark.parametrize(("query", "causes"), [
+    ("resourceVersionMatch=Exact", [("resourceVersionMatch",
+                                     "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided")]),
+    ("resourceVersionMatch=Bogus&resourceVersion=1", [("resourceVersionMatch",
+        'Unsupported value: "Bogus": supported values: "Exact", "NotOlderThan", ""')]),
+    ("resourceVersionMatch=Exact&resourceVersion=0", [("resourceVersionMatch",
+        'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"')]),
+    ("sendInitialEvents=true", [("sendInitialEvents", "Forbidden: sendInitialEvents is forbidden for list")]),
+    ("watch=true&resourceVersionMatch=NotOlderThan", [("resourceVersionMatch",
+        "Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided")]),
+    ("watch=true&resourceVersionMatch=Exact&sendInitialEvents=true", [
+        ("resourceVersionMatch", "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"),
+        ("resourceVersionMatch", 'Unsupported value: "Exact": supported values: "NotOlderThan"')]),
+])
+def test_list_options_are_validated_as_kube_apiserver_does(
+    served: ServedEnv, query: str, causes: list[tuple[str, str]]
+) -> None:
+    """Answers as kube-apiserver v1.36.3 gives them (asked of the real control plane)."""
+    code, body = served.json("GET", f"/api/v1/namespaces/default/configmaps?{query}")
+    assert code == 422 and body["reason"] == "Invalid"
+    assert body["details"]["kind"] == "ListOptions" and body["details"]["group"] == "meta.k8s.io"
+    assert [(c["field"], c["message"]) for c in body["details"]["causes"]] == causes
+    assert body["message"].startswith('ListOptions.meta.k8s.io "" is invalid: ')
 
 
 def test_watch_closes_when_server_drops_watches(served: ServedEnv) -> None:

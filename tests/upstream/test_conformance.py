@@ -8,7 +8,7 @@ reporter (``test/e2e/reporters/progress.go``).
 from __future__ import annotations
 
 import json
-import urllib.request
+import re
 from pathlib import Path
 from typing import Any
 
@@ -127,39 +127,28 @@ def test_compare_lists_what_passes_on_a_but_not_b_first() -> None:
     assert diffs[0].b_failure == "why"
 
 
-def test_progress_counts_each_finished_spec_once() -> None:
+def test_progress_counts_bullets_and_failures_across_chunks() -> None:
     p = C.Progress()
-    assert p.record({"msg": "Test Suite starting", "total": 0}) is None
-    assert p.record({"msg": "Test Suite starting", "total": 3}) is None
-    assert p.record({"msg": "PASSED [sig-x] a"}) == "[1/3] 1 passed, 0 failed: PASSED [sig-x] a"
-    assert p.record({"msg": "FAILED [sig-x] b", "total": 3}) == "[2/3] 1 passed, 1 failed: FAILED [sig-x] b"
-    assert p.record({"msg": "Test Suite completed"}) is None
-
-
-def test_the_progress_listener_takes_the_suites_posts() -> None:
-    lines: list[str] = []
-    progress = C.Progress()
-    with C.progress_listener(progress, lines.append) as url:
-        for msg in ({"msg": "x", "total": 2}, {"msg": "PASSED a", "total": 2}):
-            req = urllib.request.Request(url, data=json.dumps(msg).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
-            with urllib.request.urlopen(req, timeout=5) as resp:
-                assert resp.status == 204
-        junk = urllib.request.Request(url, data=b"not json", method="POST")
-        with urllib.request.urlopen(junk, timeout=5) as resp:
-            assert resp.status == 204
-    assert lines == ["[1/2] 1 passed, 0 failed: PASSED a"]
+    out = []
+    for chunk in ["Running in parallel across 4 processes\nWill run 3 of 7579 specs\nSSS\u2022SS", "S\u2022 [FAI",
+                  "LED] [4.2 seconds]\n[sig-x] b\n", "\u2022"]:
+        out += p.feed(chunk)
+    out += p.feed("", final=True)
+    assert out == ["[1/3] 1 passed, 0 failed", "[2/3] 1 passed, 1 failed", "[3/3] 2 passed, 1 failed"]
+    serial = C.Progress()
+    assert serial.feed("Kubernetes e2e suite - 2/7579 specs SSS\u2022 [TIMEDOUT] [300.1 seconds]\n") == [
+        "[1/2] 0 passed, 1 failed"]
 
 
 def test_the_command_line_runs_ginkgo_in_parallel_and_e2e_test_alone_otherwise(tmp_path: Path) -> None:
     bins = {n: Path(f"/b/{n}") for n in ("e2e.test", "ginkgo", "kubectl")}
-    serial = C.e2e_argv(bins, _opts(tmp_path, skip="Slow"), "http://127.0.0.1:1/progress")
+    serial = C.e2e_argv(bins, _opts(tmp_path, skip="Slow"))
     assert serial[0] == "/b/e2e.test"
     assert r"--ginkgo.focus=\[Conformance\]" in serial and "--ginkgo.skip=Slow" in serial
     assert "--ginkgo.timeout=7200s" in serial and "--provider=skeleton" in serial
     assert "--kubectl-path=/b/kubectl" in serial
     assert "--kube-api-content-type=application/vnd.kubernetes.protobuf" in serial
-    parallel = C.e2e_argv(bins, _opts(tmp_path, parallel=4, content_type="json"), "http://127.0.0.1:1/progress")
+    parallel = C.e2e_argv(bins, _opts(tmp_path, parallel=4, content_type="json"))
     assert parallel[:2] == ["/b/ginkgo", "--procs=4"]
     sep = parallel.index("--")
     assert parallel[sep - 1] == "/b/e2e.test" and r"--focus=\[Conformance\]" in parallel[:sep]
@@ -199,3 +188,16 @@ def test_compare_exits_non_zero_only_for_specs_lost(tmp_path: Path, capsys: pyte
     assert main(["conformance", "compare", str(paths["a"]), str(paths["c"])]) == 1
     out = capsys.readouterr().out
     assert "1 pass on A and not on B" in out and "passed -> failed  x" in out
+
+
+def test_a_focus_file_names_specs_literally(tmp_path: Path) -> None:
+    names = tmp_path / "smoke.txt"
+    names.write_text("# the API-only specs\n[sig-node] ConfigMap should run through a ConfigMap lifecycle [Conformance]\n\n"
+                     "Lease lease API should be available\n")
+    focus = C.focus_from_names(names)
+    assert re.search(focus, "[sig-node] ConfigMap should run through a ConfigMap lifecycle [Conformance]")
+    assert re.search(focus, "[sig-node] Lease lease API should be available [Conformance]")
+    assert not re.search(focus, "[sig-node] ConfigMap should update ConfigMap successfully [Conformance]")
+    names.write_text("# nothing\n")
+    with pytest.raises(InvalidArgument, match="names no specs"):
+        C.focus_from_names(names)
