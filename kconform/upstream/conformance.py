@@ -5,13 +5,13 @@ Sonobuoy and Hydrophone run the ``[Conformance]`` specs of ``k8s.io/kubernetes/t
 Kubernetes". kconform builds the same binary from the release the real control plane is pinned
 to (:data:`kconform.upstream.build.CONFORMANCE_BINARIES`: ``e2e.test``, the ginkgo CLI for
 parallel runs, kubectl of the same release), runs it against any kubeconfig and turns ginkgo's
-complete JSON report into a small summary that two runs can be compared with:
+JSON report into a small summary that two runs can be compared with:
 
 - :func:`run` starts ``e2e.test`` (through ``ginkgo --procs N`` when parallel) with the flags a
-  conformance run needs — provider ``skeleton``, the kubeconfig, a report dir with the complete
-  ginkgo report, ``--ginkgo.timeout`` bounded, kubectl of the pinned release — and reports how
+  conformance run needs — provider ``skeleton``, the kubeconfig, a report dir with ginkgo's JSON
+  report, ``--ginkgo.timeout`` bounded, kubectl of the pinned release — and reports how
   many specs finished, passed and failed as it goes, read from ginkgo's output;
-- :func:`summarize` reads ``<report dir>/ginkgo/report.json`` into :class:`Summary` — per spec
+- :func:`summarize` reads that report (``<report dir>/ginkgo/report.json``) into :class:`Summary` — per spec
   its state, its first failure line and where it failed — written as ``summary.json``;
 - :func:`compare` is the table of specs whose outcome differs between two summaries; its
   headline is the specs that pass on the first (say, the real control plane with KWOK nodes)
@@ -240,7 +240,6 @@ def e2e_argv(binaries: dict[str, Path], opts: RunOptions) -> list[str]:
         f"--kubeconfig={opts.kubeconfig}",
         "--provider=skeleton",
         f"--report-dir={opts.report_dir}",
-        "--report-complete-ginkgo",
         f"--kubectl-path={binaries['kubectl']}",
         f"--kube-api-content-type={_CONTENT_TYPES[opts.content_type]}",
         f"--e2e-output-dir={opts.report_dir}",
@@ -248,10 +247,18 @@ def e2e_argv(binaries: dict[str, Path], opts: RunOptions) -> list[str]:
     ginkgo = [f"--focus={opts.focus}", f"--timeout={int(opts.timeout_s)}s", "--no-color"]
     if opts.skip:
         ginkgo.append(f"--skip={opts.skip}")
+    report = report_path(opts)
     if opts.parallel > 1:
-        return [str(binaries["ginkgo"]), f"--procs={opts.parallel}", *ginkgo, str(binaries["e2e.test"]), "--",
-                *suite_flags]
+        # the CLI merges what every process reported into one JSON report
+        return [str(binaries["ginkgo"]), f"--procs={opts.parallel}", *ginkgo, f"--json-report={report.name}",
+                f"--output-dir={report.parent}", str(binaries["e2e.test"]), "--", *suite_flags]
+    ginkgo.append(f"--json-report={report}")
     return [str(binaries["e2e.test"]), *[f"--ginkgo.{f[2:]}" for f in ginkgo], *suite_flags]
+
+
+def report_path(opts: RunOptions) -> Path:
+    """Where ginkgo's JSON report of the run goes."""
+    return opts.report_dir / "ginkgo" / "report.json"
 
 
 def _server_of(kubeconfig: Path) -> str:
@@ -277,7 +284,8 @@ def run(
     opts.validate()
     binaries = built(release)
     opts.report_dir.mkdir(parents=True, exist_ok=True)
-    report = opts.report_dir / "ginkgo" / "report.json"
+    report = report_path(opts)
+    report.parent.mkdir(parents=True, exist_ok=True)
     report.unlink(missing_ok=True)
     log = opts.report_dir / LOG_FILE
     progress = Progress()
@@ -309,8 +317,8 @@ def run(
     if time.monotonic() - started >= opts.timeout_s + margin_s:
         raise ConformanceFailed(f"the suite did not stop {opts.timeout_s + margin_s:.0f} s after starting (log: {log})")
     wall = time.monotonic() - started
-    if not report.is_file():
-        raise ConformanceFailed(f"the suite wrote no report: {_last_error(log)} (log: {log})")
+    if not report.is_file() or report.stat().st_size < 16:  # ginkgo writes "[]" when it lost a process
+        raise ConformanceFailed(f"the suite wrote no report: {_why_no_report(log)} (log: {log})")
     summary = summarize(report, opts=opts, release=release, wall_s=wall)
     (opts.report_dir / SUMMARY_FILE).write_text(summary.to_json())
     return summary
@@ -322,11 +330,14 @@ def _suite_env() -> dict[str, str]:
     return env
 
 
-def _last_error(log: Path) -> str:
+def _why_no_report(log: Path) -> str:
     try:
         lines = [ln.strip() for ln in log.read_text(errors="replace").splitlines() if ln.strip()]
     except OSError:
         return "no output"
+    if any("timed out waiting for all parallel procs to report back" in ln for ln in lines):
+        return ("a parallel ginkgo process exited before it reported (killed, out of memory or crashed), and "
+                "ginkgo then reports nothing; its output is at the end of the log")
     for ln in reversed(lines):
         if re.search(r"\b(error|fail|FAIL|refused|unable)\b", ln):
             return ln[:FIRST_LINE_MAX]

@@ -1,8 +1,7 @@
 """``kconform conformance``: reading ginkgo's report, the summary file, comparing runs, progress.
 
 These need no built suite: they feed :mod:`kconform.upstream.conformance` the shapes ginkgo v2
-writes (``--report-complete-ginkgo``'s ``report.json``) and the POSTs of the suite's progress
-reporter (``test/e2e/reporters/progress.go``).
+writes (its ``--json-report``) and the output its default reporter streams.
 """
 
 from __future__ import annotations
@@ -147,11 +146,13 @@ def test_the_command_line_runs_ginkgo_in_parallel_and_e2e_test_alone_otherwise(t
     assert r"--ginkgo.focus=\[Conformance\]" in serial and "--ginkgo.skip=Slow" in serial
     assert "--ginkgo.timeout=7200s" in serial and "--provider=skeleton" in serial
     assert "--kubectl-path=/b/kubectl" in serial
+    assert f"--ginkgo.json-report={tmp_path / 'ginkgo' / 'report.json'}" in serial
     assert "--kube-api-content-type=application/vnd.kubernetes.protobuf" in serial
     parallel = C.e2e_argv(bins, _opts(tmp_path, parallel=4, content_type="json"))
     assert parallel[:2] == ["/b/ginkgo", "--procs=4"]
     sep = parallel.index("--")
     assert parallel[sep - 1] == "/b/e2e.test" and r"--focus=\[Conformance\]" in parallel[:sep]
+    assert "--json-report=report.json" in parallel[:sep] and f"--output-dir={tmp_path / 'ginkgo'}" in parallel[:sep]
     assert "--kube-api-content-type=application/json" in parallel[sep:]
 
 
