@@ -12,7 +12,8 @@ Defaults only fill what is missing; a value the user set is never overwritten.
 
 Left out: defaults of kinds not listed in :data:`DEFAULTERS`, volume sources other than
 emptyDir/configMap/secret, ephemeral containers, ``ServiceAccount`` admission (the
-``serviceAccountName: default`` fill is admission's job), feature-gated defaults that are off.
+``serviceAccountName: default`` fill and the token volume are admission's job, in
+``server.py``), feature-gated defaults that are off.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ Models ``staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go`` (
 list, update, patch, delete with graceful deletion and finalizers, deletecollection, watch),
 the per-resource strategies of ``pkg/registry/*`` (status/scale subresources, generation,
 pod binding and eviction, namespace finalize), and the admission plugins that matter for
-behaviour (NamespaceLifecycle, DefaultTolerationSeconds, ServiceAccount's default name, the
-ClusterIP and NodePort allocators).
+behaviour (NamespaceLifecycle, DefaultTolerationSeconds, ServiceAccount's default name and
+token volume, the ClusterIP and NodePort allocators), and list/watch options as
+``ValidateListOptions`` checks them, watch-list (``sendInitialEvents``) included.
 
 Objects are plain dicts as ``kubectl get -o json`` shows them; ``metadata.resourceVersion`` is
 the store's mod revision, as a string. The verbs return the caller's own copy; a watch event
@@ -15,7 +16,8 @@ shared), so watch handlers must treat it as read-only. Every failure is an
 
 Leaves out: authentication/authorization, managedFields and field ownership (server-side
 apply merges like a strategic merge patch), admission webhooks, priority and preemption,
-resource quotas, and PodDisruptionBudget status (eviction computes the budget on the spot).
+resource quotas, PodDisruptionBudget status (eviction computes the budget on the spot), and
+ServiceAccount admission's refusal of pods whose service account does not exist yet.
 """
 
 from __future__ import annotations
@@ -176,6 +178,25 @@ class _PortAllocator:
 
     def release(self, port: int, protocol: str) -> None:
         self.used.discard((port, protocol))
+
+
+TOKEN_VOLUME = "kube-api-access"
+TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror"
+TOKEN_EXPIRATION_S = 3607  # serviceaccount.WarnOnlyBoundTokenExpirationSeconds
+
+
+def token_volume_source() -> Obj:
+    """``TokenVolumeSource()``: the projected volume ServiceAccount admission adds (defaultMode 420)."""
+    return {
+        "defaultMode": 420,
+        "sources": [
+            {"serviceAccountToken": {"expirationSeconds": TOKEN_EXPIRATION_S, "path": "token"}},
+            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            {"downwardAPI": {"items": [{"path": "namespace",
+                                        "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
+        ],
+    }
 
 
 INITIAL_EVENTS_END_ANNOTATION = "k8s.io/initial-events-end"
@@ -490,7 +511,9 @@ class APIServer:
     def _share_pod_parts(self, pod: Obj) -> None:
         """Pods made from one template carry equal labels, owner references, container lists and
         tolerations: a new pod takes the part an earlier pod already holds, when equal, instead
-        of its own copy.
+        of its own copy. Where the container lists differ only by the name of each pod's token
+        volume (``kube-api-access-<random>``), each container's parts but its mounts are shared,
+        and so is the token volume's projected source.
 
         What the watch cache and informers hold is read-only (the server's own writes copy what
         they change), so equal parts can be one object: about 2 KB less per pod, 300 MB at
@@ -503,13 +526,27 @@ class APIServer:
             self._share(meta, "labels")
             self._share(meta, "ownerReferences")
         if isinstance(spec, dict):
-            self._share(spec, "containers")
+            for key in ("initContainers", "containers"):
+                containers = spec.get(key)
+                if not isinstance(containers, list) or self._share(spec, key):
+                    continue
+                # the lists differ (each pod's token volume has its own name): share what is equal
+                # inside each container, all but its volume mounts
+                for c in containers:
+                    if isinstance(c, dict):
+                        for field, value in c.items():
+                            if field != "volumeMounts" and isinstance(value, (dict, list)):
+                                self._share(c, field)
             self._share(spec, "tolerations")
+            for volume in spec.get("volumes") or ():
+                if isinstance(volume, dict) and "projected" in volume:
+                    self._share(volume, "projected")
 
-    def _share(self, parent: Obj, field: str) -> None:
+    def _share(self, parent: Obj, field: str) -> bool:
+        """Take an earlier object's equal ``parent[field]``; whether one was there to take."""
         part = parent.get(field)
         if not part:
-            return
+            return False
         table = self._shared_parts
         key = field.encode() + fingerprint(part)
         shared = table.get(key)
@@ -517,8 +554,9 @@ class APIServer:
             if len(table) >= self.SHARED_PARTS_MAX:
                 table.clear()
             table[key] = part
-        else:
-            parent[field] = shared
+            return False
+        parent[field] = shared
+        return True
 
     def _check_type(self, info: ResourceInfo, obj: Obj) -> None:
         kind = obj.get("kind")
@@ -599,10 +637,49 @@ class APIServer:
             spec = obj.setdefault("spec", {})
             spec.setdefault("serviceAccountName", "default")
             spec.setdefault("serviceAccount", spec["serviceAccountName"])
+            self._mount_service_account_token(obj)
             spec.setdefault("priority", 0)
             self._default_tolerations(spec)
         elif info.kind == "Service":
             self._allocate_service(info, obj, None)
+
+    def _mount_service_account_token(self, pod: Obj) -> None:
+        """ServiceAccount admission's token mount (``plugin/pkg/admission/serviceaccount``).
+
+        Unless the pod (or else its service account) sets ``automountServiceAccountToken:
+        false``, every container and init container without a mount at the token path gets
+        ``kube-api-access-<5 chars>`` mounted read-only there, and the pod the projected volume
+        (token, ``kube-root-ca.crt``'s ``ca.crt``, the namespace). Not modelled: the plugin
+        refuses a pod whose service account does not exist yet; here the account is only read
+        for its automount setting, because the reference's controllers create ``default`` a
+        simulated instant after the namespace, where real clients would retry the 403.
+        """
+        spec = pod["spec"]
+        if pod["metadata"].get("annotations", {}).get(MIRROR_POD_ANNOTATION) is not None:
+            return
+        automount = spec.get("automountServiceAccountToken")
+        if automount is None:
+            kv = self.store.get(self.info("serviceaccounts").key(spec["serviceAccountName"],
+                                                                  pod["metadata"].get("namespace")))
+            if kv is not None:
+                automount = loads(kv.value).get("automountServiceAccountToken")
+        if automount is False:
+            return
+        volumes = spec.get("volumes") or []
+        name = next((str(v.get("name")) for v in volumes if str(v.get("name", "")).startswith(TOKEN_VOLUME + "-")), "")
+        has_volume = bool(name)
+        if not name:
+            name = f"{TOKEN_VOLUME}-{self.rng.string(5)}"
+        needs_volume = False
+        for key in ("initContainers", "containers"):
+            for container in spec.get(key) or []:
+                mounts = container.get("volumeMounts") or []
+                if any(m.get("mountPath") == TOKEN_MOUNT_PATH for m in mounts):
+                    continue
+                container["volumeMounts"] = [*mounts, {"name": name, "readOnly": True, "mountPath": TOKEN_MOUNT_PATH}]
+                needs_volume = True
+        if needs_volume and not has_volume:
+            spec["volumes"] = [*volumes, {"name": name, "projected": token_volume_source()}]
 
     def _default_tolerations(self, spec: Obj) -> None:
         """DefaultTolerationSeconds: tolerate not-ready/unreachable NoExecute for 300 s unless told."""

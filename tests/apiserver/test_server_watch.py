@@ -336,13 +336,24 @@ def test_write_responses_are_private_unless_the_caller_promises_read_only(env: S
     assert created is r.events[-1][1] and created == env.api.get("configmaps", "y", "default")
 
 
-def _pod(name: str, image: str = "registry.k8s.io/pause:3.10") -> Obj:
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name, "namespace": "default", "labels": {"app": "a"}},
-        "spec": {"containers": [{"name": "c", "image": image}]},
-    }
+def _pod(name: str, image: str = "registry.k8s.io/pause:3.10", *, automount: bool = False) -> Obj:
+    spec: Obj = {"containers": [{"name": "c", "image": image, "ports": [{"containerPort": 80}]}]}
+    if not automount:
+        spec["automountServiceAccountToken"] = False
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default", "labels": {"app": "a"}},
+            "spec": spec}
+
+
+def test_pods_with_their_own_token_volumes_still_share_what_is_equal(env: SimEnv) -> None:
+    a = env.api.create("pods", _pod("ta", automount=True), "default", readonly=True)
+    b = env.api.create("pods", _pod("tb", automount=True), "default", readonly=True)
+    (va,), (vb,) = a["spec"]["volumes"], b["spec"]["volumes"]
+    assert va["name"].startswith("kube-api-access-") and va["name"] != vb["name"]
+    assert a["spec"]["containers"] != b["spec"]["containers"]  # each mounts its own volume
+    assert a["spec"]["containers"][0]["ports"] is b["spec"]["containers"][0]["ports"]
+    assert va["projected"] is vb["projected"]
+    assert b["spec"]["containers"][0]["volumeMounts"] == [
+        {"name": vb["name"], "readOnly": True, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]
 
 
 @pytest.mark.parametrize("watched", [False, True])
