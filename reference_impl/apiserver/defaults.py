@@ -285,6 +285,7 @@ DEFAULTERS: dict[str, Callable[[Obj], None]] = {
     "Secret": _default_secret,
     "Event": _no_defaults,
     "ServiceAccount": _no_defaults,
+    "PodTemplate": lambda obj: _default_template(obj, "template"),
     "Deployment": _default_deployment,
     "ReplicaSet": _default_replicaset,
     "DaemonSet": _default_daemonset,

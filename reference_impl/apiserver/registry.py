@@ -75,6 +75,7 @@ RESOURCES: tuple[ResourceInfo, ...] = (
     ResourceInfo("", "v1", "Secret", "secrets", "secret", True),
     ResourceInfo("", "v1", "Event", "events", "event", True, ("ev",)),
     ResourceInfo("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",)),
+    ResourceInfo("", "v1", "PodTemplate", "podtemplates", "podtemplate", True, (), (), True),
     ResourceInfo(
         "apps", "v1", "Deployment", "deployments", "deployment", True, ("deploy",), ("status", "scale"), True, _ALL
     ),

@@ -1110,7 +1110,8 @@ class APIServer:
                 else:
                     new.pop("status", None)
             _defaults.apply_defaults(info.kind, new)
-            if info.generation and new.get("spec") != old.get("spec"):
+            desired = "template" if info.kind == "PodTemplate" else "spec"  # what bumps the generation
+            if info.generation and new.get(desired) != old.get(desired):
                 meta["generation"] = int(ometa.get("generation", 1)) + 1
             if info.kind == "Pod":
                 self._keep_pod_admission(new, old)

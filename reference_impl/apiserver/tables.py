@@ -150,6 +150,12 @@ def _has_condition(obj: Obj, ctype: str) -> bool:
 
 
 # == per-resource printers ================================================================
+def _podtemplate(obj: Obj, now_s: float) -> list[Any]:
+    names, images = _containers_images(obj)
+    return [_obj(obj.get("metadata")).get("name", ""), names, images,
+            format_labels(_d(obj, "template", "metadata", "labels"))]
+
+
 def _pod(obj: Obj, now_s: float) -> list[Any]:
     spec = _obj(obj.get("spec"))
     status = _obj(obj.get("status"))
@@ -688,6 +694,10 @@ PRINTERS: dict[str, tuple[list[Column], Callable[[Obj, float], list[Any]]]] = {
     "configmaps": (_cols(_NAME, ("Data", "string", 0), _AGE), _configmap),
     "secrets": (_cols(_NAME, ("Type", "string", 0), ("Data", "string", 0), _AGE), _secret),
     "serviceaccounts": (_cols(_NAME, ("Secrets", "string", 0), _AGE), _serviceaccount),
+    "podtemplates": (
+        _cols(_NAME, ("Containers", "string", 0), ("Images", "string", 0), ("Pod Labels", "string", 0)),
+        _podtemplate,
+    ),
     "endpoints": (_cols(_NAME, ("Endpoints", "string", 0), _AGE), _endpoints),
     "poddisruptionbudgets": (
         _cols(

@@ -1007,6 +1007,11 @@ def _validate_deployment(errs: _Errors, obj: Obj) -> None:
             errs.invalid("spec.progressDeadlineSeconds", progress, "must be greater than minReadySeconds")
 
 
+def _validate_podtemplate(errs: _Errors, obj: Obj) -> None:
+    """``ValidatePodTemplate``: the template as a pod template spec."""
+    _pod_template(errs, obj.get("template") or {}, "template")
+
+
 def _validate_replicaset(errs: _Errors, obj: Obj) -> None:
     spec = obj.get("spec") or {}
     errs.nonnegative("spec.replicas", spec.get("replicas"))
@@ -1261,6 +1266,7 @@ _CREATE: dict[str, Callable[[_Errors, Obj], None]] = {
     "ServiceAccount": _nothing,
     "Deployment": _validate_deployment,
     "ReplicaSet": _validate_replicaset,
+    "PodTemplate": _validate_podtemplate,
     "DaemonSet": _validate_daemonset,
     "StatefulSet": _validate_statefulset,
     "ControllerRevision": _validate_controller_revision,
