@@ -130,6 +130,19 @@ def test_normalize_drops_names_ips_uids_and_timestamps() -> None:
     assert legend(world("abc", "10.1.0", "default")) == {"Deployment#0": "default/web"}
 
 
+def test_event_reasons_leave_out_the_api_servers_repair_races() -> None:
+    def event(reason: str, **who: str) -> dict:
+        return {"kind": "Event", "metadata": {"name": reason, "namespace": "default"}, "reason": reason,
+                "involvedObject": {"kind": "Service", "namespace": "default", "name": "s"}, **who}
+
+    events = [
+        event("ClusterIPNotAllocated", reportingComponent="ipallocator-repair-controller"),
+        event("ClusterIPNotAllocated", reportingController="ipallocator-repair-controller"),
+        event("EnsuringLoadBalancer", source={"component": "service-controller"}),
+    ]
+    assert normalize(snap({"events": events}))["events"] == {"Service": ["EnsuringLoadBalancer"]}
+
+
 def test_owners_are_indexed_in_a_stable_order() -> None:
     objs = [pod("b", None, "1"), pod("a", None, "2", phase="Pending", ready=False)]
     n1 = normalize(snap({"pods": objs}))
