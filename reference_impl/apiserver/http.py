@@ -628,7 +628,7 @@ class HttpApiServer:
         if wants_table(accept):
             table = tables.to_table(
                 info, [obj], self.api.clock.now(), list_meta={"resourceVersion": obj.get("metadata", {}).get("resourceVersion", "")},
-                include_object=self._include_object(req.query),
+                include_object=self._include_object(req.query), strategy=self.api.registry.strategy(info),
             )
             return json_response(code, table)
         if wants_partial(accept):
@@ -710,7 +710,7 @@ class HttpApiServer:
                 200,
                 tables.to_table(
                     info, lst["items"], self.api.clock.now(), list_meta=lst["metadata"],
-                    include_object=self._include_object(q),
+                    include_object=self._include_object(q), strategy=self.api.registry.strategy(info),
                 ),
             )
         if wants_partial(accept):
@@ -865,13 +865,14 @@ class HttpApiServer:
     ) -> None:
         queue: asyncio.Queue[bytes | None] = asyncio.Queue()
         info = spec.info
+        strategy = self.api.registry.strategy(info)
         clock = self.api.clock
 
         def encode(etype: str, obj: Obj) -> bytes:
             if spec.table and etype not in ("BOOKMARK", "ERROR"):
                 obj = tables.to_table(
                     info, [obj], clock.now(), list_meta={"resourceVersion": obj.get("metadata", {}).get("resourceVersion", "")},
-                    include_object=spec.include_object,
+                    include_object=spec.include_object, strategy=strategy,
                 )
             return _dumps({"type": etype, "object": obj}) + b"\n"
 

@@ -474,9 +474,13 @@ class APIServer:
             meta["generation"] = 1
         else:
             meta.pop("generation", None)
-        _defaults.apply_defaults(info.kind, obj)
+        strategy = self.registry.strategy(info)
+        if strategy is None:
+            _defaults.apply_defaults(info.kind, obj)
+        else:
+            strategy.default(obj)
         self._prepare_create(info, obj)
-        causes = _validation.validate(info.kind, obj, None)
+        causes = self._validate(info, obj, None)
         if causes:
             raise E.invalid(info, name, causes)
         self._admit_create(info, obj)
@@ -610,6 +614,13 @@ class APIServer:
             seen = (kv.mod_revision, bool(loads(kv.value).get("metadata", {}).get("deletionTimestamp")))
             self._ns_seen[kv.key] = seen
         return seen[1]
+
+    def _validate(self, info: ResourceInfo, obj: Obj, old: Obj | None) -> list[_validation.Cause]:
+        """The 422 causes of writing ``obj``: by the resource's strategy, else by its kind's checks."""
+        strategy = self.registry.strategy(info)
+        if strategy is None:
+            return _validation.validate(info.kind, obj, old)
+        return _validation.validate_with(info.kind, strategy.validate, strategy.validate_update, obj, old)
 
     def _prepare_create(self, info: ResourceInfo, obj: Obj) -> None:
         """The strategies' PrepareForCreate: status is the server's to set."""
@@ -1109,8 +1120,13 @@ class APIServer:
                     new["status"] = old["status"]
                 else:
                     new.pop("status", None)
-            _defaults.apply_defaults(info.kind, new)
-            desired = "template" if info.kind == "PodTemplate" else "spec"  # what bumps the generation
+            strategy = self.registry.strategy(info)
+            if strategy is None:
+                _defaults.apply_defaults(info.kind, new)
+                desired = "template" if info.kind == "PodTemplate" else "spec"  # what bumps the generation
+            else:
+                strategy.default(new)
+                desired = strategy.generation_from
             if info.generation and new.get(desired) != old.get(desired):
                 meta["generation"] = int(ometa.get("generation", 1)) + 1
             if info.kind == "Pod":
@@ -1133,7 +1149,7 @@ class APIServer:
         if info.kind == "Namespace" and new.get("metadata", {}).get("deletionTimestamp"):
             # a copy: a status write's status may still be the watch cache's (read-only)
             new["status"] = {**(new.get("status") or {}), "phase": "Terminating"}
-        causes = _validation.validate(info.kind, new, old)
+        causes = self._validate(info, new, old)
         if causes:
             raise E.invalid(info, name, causes)
         saved = None

@@ -14,10 +14,13 @@ Leaves out: the less common columns of resources the reference server does not s
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reference_impl.apiserver.registry import ResourceInfo
+from reference_impl.apiserver.registry.info import ResourceInfo
 from reference_impl.sim.clock import parse_rfc3339
+
+if TYPE_CHECKING:
+    from reference_impl.apiserver.registry.strategy import Strategy
 
 Obj = dict[str, Any]
 Column = tuple[str, str, int, str]  # name, type, priority, format
@@ -720,8 +723,17 @@ PRINTERS: dict[str, tuple[list[Column], Callable[[Obj, float], list[Any]]]] = {
 DEFAULT_PRINTER: tuple[list[Column], Callable[[Obj, float], list[Any]]] = (_cols(_NAME, _AGE), _default)
 
 
-def column_definitions(plural: str) -> list[Obj]:
-    cols, _ = PRINTERS.get(plural, DEFAULT_PRINTER)
+def _printer(info: ResourceInfo, strategy: Strategy | None) -> tuple[list[Column], Callable[[Obj, float], list[Any]]]:
+    """The resource's columns and cells: its strategy's, else the older per-plural table's."""
+    if strategy is not None:
+        if strategy.columns and strategy.cells is not None:
+            return list(strategy.columns), strategy.cells
+        return DEFAULT_PRINTER
+    return PRINTERS.get(info.plural, DEFAULT_PRINTER)
+
+
+def column_definitions(info: ResourceInfo, strategy: Strategy | None = None) -> list[Obj]:
+    cols, _ = _printer(info, strategy)
     out = []
     for name, typ, prio, fmt in cols:
         desc = NAME_DESC if name == "Name" and fmt == "name" else AGE_DESC if name == "Age" else name
@@ -733,8 +745,10 @@ def partial_metadata(obj: Obj) -> Obj:
     return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": _obj(obj.get("metadata"))}
 
 
-def row(info: ResourceInfo, obj: Obj, now_s: float, include_object: str = "Metadata") -> Obj:
-    _, printer = PRINTERS.get(info.plural, DEFAULT_PRINTER)
+def row(
+    info: ResourceInfo, obj: Obj, now_s: float, include_object: str = "Metadata", strategy: Strategy | None = None
+) -> Obj:
+    _, printer = _printer(info, strategy)
     r: Obj = {"cells": printer(obj, now_s)}
     if include_object == "Object":
         full = dict(obj)
@@ -754,13 +768,14 @@ def to_table(
     list_meta: Obj | None = None,
     include_object: str = "Metadata",
     headers: bool = True,
+    strategy: Strategy | None = None,
 ) -> Obj:
     """A ``meta.k8s.io/v1`` Table for ``items`` (one row each, in order)."""
     table: Obj = {
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
         "metadata": dict(list_meta or {}),
-        "columnDefinitions": column_definitions(info.plural) if headers else [],
-        "rows": [row(info, it, now_s, include_object) for it in items],
+        "columnDefinitions": column_definitions(info, strategy) if headers else [],
+        "rows": [row(info, it, now_s, include_object, strategy) for it in items],
     }
     return table

@@ -134,7 +134,7 @@ def _go_toleration(tol: Obj) -> GoText:
 # --------------------------------------------------------------------------- error list
 
 
-class _Errors:
+class Errors:
     """An ErrorList under construction; one method per field.Error constructor."""
 
     __slots__ = ("causes",)
@@ -324,7 +324,7 @@ def _is_valid_port_name(port: str) -> list[str]:
     return errs
 
 
-def _port_num_or_name(errs: _Errors, path: str, port: Any) -> None:
+def _port_num_or_name(errs: Errors, path: str, port: Any) -> None:
     # ValidatePortNumOrName: an IntOrString.
     if isinstance(port, str):
         for msg in _is_valid_port_name(port):
@@ -361,7 +361,7 @@ def _label_value_errors(value: str) -> tuple[str, ...]:
     return tuple(is_valid_label_value(value))
 
 
-def _labels(errs: _Errors, labels: Any, path: str) -> None:
+def _labels(errs: Errors, labels: Any, path: str) -> None:
     if not isinstance(labels, dict):
         return
     for key in sorted(labels):
@@ -372,7 +372,7 @@ def _labels(errs: _Errors, labels: Any, path: str) -> None:
             errs.invalid(path, value, msg)
 
 
-def _annotations(errs: _Errors, annotations: Any, path: str) -> None:
+def _annotations(errs: Errors, annotations: Any, path: str) -> None:
     if not isinstance(annotations, dict):
         return
     total = 0
@@ -384,7 +384,7 @@ def _annotations(errs: _Errors, annotations: Any, path: str) -> None:
         errs.too_long(path, TOTAL_ANNOTATION_SIZE_LIMIT_B)
 
 
-def _object_meta(errs: _Errors, kind: str, obj: Obj) -> None:
+def _object_meta(errs: Errors, kind: str, obj: Obj) -> None:
     meta = obj.get("metadata") or {}
     rule = _NAME_RULES.get(kind, is_dns1123_subdomain)
     name = meta.get("name") or ""
@@ -404,7 +404,7 @@ def _object_meta(errs: _Errors, kind: str, obj: Obj) -> None:
     _annotations(errs, meta.get("annotations"), "metadata.annotations")
 
 
-def _object_meta_update(errs: _Errors, obj: Obj, old: Obj) -> None:
+def _object_meta_update(errs: Errors, obj: Obj, old: Obj) -> None:
     meta, old_meta = obj.get("metadata") or {}, old.get("metadata") or {}
     for key in ("name", "namespace", "uid", "creationTimestamp"):
         new_value, old_value = meta.get(key), old_meta.get(key)
@@ -421,7 +421,7 @@ def _object_meta_update(errs: _Errors, obj: Obj, old: Obj) -> None:
 # --------------------------------------------------------------------------- label selectors
 
 
-def _label_selector(errs: _Errors, selector: Obj, path: str) -> None:
+def _label_selector(errs: Errors, selector: Obj, path: str) -> None:
     _labels(errs, selector.get("matchLabels"), f"{path}.matchLabels")
     for i, req in enumerate(selector.get("matchExpressions") or []):
         rpath = f"{path}.matchExpressions[{i}]"
@@ -473,7 +473,7 @@ def _is_extended_resource(name: str) -> bool:
     return "/" in name and not name.split("/", 1)[0].endswith("kubernetes.io")
 
 
-def _resources(errs: _Errors, resources: Obj, path: str) -> None:
+def _resources(errs: Errors, resources: Obj, path: str) -> None:
     parsed: dict[str, dict[str, Any]] = {}
     for section in ("limits", "requests"):
         values = resources.get(section)
@@ -514,7 +514,7 @@ def _resources(errs: _Errors, resources: Obj, path: str) -> None:
             errs.required(f"{path}.limits", "Limit must be set for non overcommitable resources")
 
 
-def _probe(errs: _Errors, probe: Obj, path: str) -> None:
+def _probe(errs: Errors, probe: Obj, path: str) -> None:
     present = [h for h in _HANDLERS if probe.get(h) is not None]
     if not present:
         errs.required(path, "must specify a handler type")
@@ -534,7 +534,7 @@ def _probe(errs: _Errors, probe: Obj, path: str) -> None:
         errs.not_supported(f"{path}.httpGet.scheme", http_get.get("scheme"), ("HTTP", "HTTPS"))
 
 
-def _container(errs: _Errors, c: Obj, path: str, names: set[str], host_ports: set[str]) -> None:
+def _container(errs: Errors, c: Obj, path: str, names: set[str], host_ports: set[str]) -> None:
     name = c.get("name") or ""
     if not name:
         errs.required(f"{path}.name")
@@ -578,7 +578,7 @@ def _container(errs: _Errors, c: Obj, path: str, names: set[str], host_ports: se
             errs.invalid(f"{path}.{probe_name}.successThreshold", probe["successThreshold"], "must be 1")
 
 
-def _container_ports(errs: _Errors, ports: list[Obj], path: str, host_ports: set[str]) -> None:
+def _container_ports(errs: Errors, ports: list[Obj], path: str, host_ports: set[str]) -> None:
     names: set[str] = set()
     for i, port in enumerate(ports):
         ppath = f"{path}[{i}]"
@@ -614,7 +614,7 @@ def _container_ports(errs: _Errors, ports: list[Obj], path: str, host_ports: set
             host_ports.add(key)
 
 
-def _tolerations(errs: _Errors, tolerations: list[Obj], path: str) -> None:
+def _tolerations(errs: Errors, tolerations: list[Obj], path: str) -> None:
     for i, tol in enumerate(tolerations):
         tpath = f"{path}[{i}]"
         key = tol.get("key") or ""
@@ -644,7 +644,7 @@ def _tolerations(errs: _Errors, tolerations: list[Obj], path: str) -> None:
             errs.not_supported(f"{tpath}.effect", effect, ("NoSchedule", "PreferNoSchedule", "NoExecute"))
 
 
-def _pod_spec(errs: _Errors, spec: Obj, path: str) -> None:
+def _pod_spec(errs: Errors, spec: Obj, path: str) -> None:
     """``ValidatePodSpec`` (the parts listed in the module docstring)."""
     volume_names: set[str] = set()
     for i, volume in enumerate(spec.get("volumes") or []):
@@ -699,7 +699,7 @@ def _pod_spec(errs: _Errors, spec: Obj, path: str) -> None:
     _tolerations(errs, spec.get("tolerations") or [], f"{path}.tolerations")
 
 
-def _pod_template(errs: _Errors, template: Obj, path: str) -> None:
+def _pod_template(errs: Errors, template: Obj, path: str) -> None:
     """``ValidatePodTemplateSpec``: template labels/annotations, then the pod spec."""
     meta = template.get("metadata") or {}
     _labels(errs, meta.get("labels"), f"{path}.metadata.labels")
@@ -710,7 +710,7 @@ def _pod_template(errs: _Errors, template: Obj, path: str) -> None:
 # --------------------------------------------------------------------------- kinds: core
 
 
-def _validate_pod(errs: _Errors, obj: Obj) -> None:
+def _validate_pod(errs: Errors, obj: Obj) -> None:
     _pod_spec(errs, obj.get("spec") or {}, "spec")
 
 
@@ -742,7 +742,7 @@ def _pod_spec_mungeable(spec: Obj, old_spec: Obj) -> Obj:
     return munged
 
 
-def _validate_pod_update(errs: _Errors, obj: Obj, old: Obj) -> None:
+def _validate_pod_update(errs: Errors, obj: Obj, old: Obj) -> None:
     spec, old_spec = obj.get("spec") or {}, old.get("spec") or {}
     if spec == old_spec:
         return
@@ -785,7 +785,7 @@ def _same_toleration(old: Obj, new: Obj) -> bool:
 _SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
 
 
-def _validate_service(errs: _Errors, obj: Obj) -> None:
+def _validate_service(errs: Errors, obj: Obj) -> None:
     spec = obj.get("spec") or {}
     service_type = spec.get("type", "ClusterIP")
     headless = spec.get("clusterIP") == "None"
@@ -828,7 +828,7 @@ def _validate_service(errs: _Errors, obj: Obj) -> None:
     _labels(errs, spec.get("selector"), "spec.selector")
 
 
-def _validate_service_update(errs: _Errors, obj: Obj, old: Obj) -> None:
+def _validate_service_update(errs: Errors, obj: Obj, old: Obj) -> None:
     spec, old_spec = obj.get("spec") or {}, old.get("spec") or {}
     if spec == old_spec:
         return
@@ -845,13 +845,13 @@ def _validate_service_update(errs: _Errors, obj: Obj, old: Obj) -> None:
         errs.invalid("spec.clusterIP", new_ip, FIELD_IMMUTABLE)
 
 
-def _validate_namespace(errs: _Errors, obj: Obj) -> None:
+def _validate_namespace(errs: Errors, obj: Obj) -> None:
     for i, finalizer in enumerate((obj.get("spec") or {}).get("finalizers") or []):
         for msg in is_qualified_name(finalizer):
             errs.invalid(f"spec.finalizers[{i}]", finalizer, msg)
 
 
-def _validate_node(errs: _Errors, obj: Obj) -> None:
+def _validate_node(errs: Errors, obj: Obj) -> None:
     effects = ("NoSchedule", "PreferNoSchedule", "NoExecute")
     for i, taint in enumerate((obj.get("spec") or {}).get("taints") or []):
         tpath = f"spec.taints[{i}]"
@@ -866,7 +866,7 @@ def _validate_node(errs: _Errors, obj: Obj) -> None:
             errs.not_supported(f"{tpath}.effect", effect, effects)
 
 
-def _config_keys(errs: _Errors, obj: Obj) -> None:
+def _config_keys(errs: Errors, obj: Obj) -> None:
     seen: set[str] = set()
     for section in ("data", "binaryData", "stringData"):
         values = obj.get(section)
@@ -883,7 +883,7 @@ def _config_keys(errs: _Errors, obj: Obj) -> None:
             seen.add(key)
 
 
-def _validate_endpoints(errs: _Errors, obj: Obj) -> None:
+def _validate_endpoints(errs: Errors, obj: Obj) -> None:
     for i, subset in enumerate(obj.get("subsets") or []):
         for j, port in enumerate(subset.get("ports") or []):
             ppath = f"subsets[{i}].ports[{j}]"
@@ -894,7 +894,7 @@ def _validate_endpoints(errs: _Errors, obj: Obj) -> None:
                 errs.not_supported(f"{ppath}.protocol", protocol, _PROTOCOLS)
 
 
-def _validate_endpoint_slice(errs: _Errors, obj: Obj) -> None:
+def _validate_endpoint_slice(errs: Errors, obj: Obj) -> None:
     address_type = obj.get("addressType")
     if not address_type:
         errs.required("addressType")
@@ -913,7 +913,7 @@ def _validate_endpoint_slice(errs: _Errors, obj: Obj) -> None:
                 errs.invalid(f"ports[{i}].port", number, msg)
 
 
-def _validate_binding(errs: _Errors, obj: Obj) -> None:
+def _validate_binding(errs: Errors, obj: Obj) -> None:
     target = obj.get("target") or {}
     if target.get("kind") and target.get("kind") != "Node":
         errs.not_supported("target.kind", target.get("kind"), ("Node", "<empty>"))
@@ -930,7 +930,7 @@ def _int_or_percent_value(value: Any) -> int:
     return value if isinstance(value, int) else 0
 
 
-def _positive_int_or_percent(errs: _Errors, value: Any, path: str) -> None:
+def _positive_int_or_percent(errs: Errors, value: Any, path: str) -> None:
     if isinstance(value, str):
         if not _PERCENT_RE.match(value):
             errs.invalid(path, _go_int_or_string(value), _PERCENT_MSG)
@@ -938,12 +938,12 @@ def _positive_int_or_percent(errs: _Errors, value: Any, path: str) -> None:
         errs.nonnegative(path, value)
 
 
-def _not_more_than_100_percent(errs: _Errors, value: Any, path: str) -> None:
+def _not_more_than_100_percent(errs: Errors, value: Any, path: str) -> None:
     if isinstance(value, str) and _PERCENT_RE.match(value) and int(value[:-1]) > 100:
         errs.invalid(path, _go_int_or_string(value), "must not be greater than 100%")
 
 
-def _workload_selector(errs: _Errors, spec: Obj, noun: str) -> None:
+def _workload_selector(errs: Errors, spec: Obj, noun: str) -> None:
     selector = spec.get("selector")
     if selector is None:
         errs.required("spec.selector")
@@ -953,7 +953,7 @@ def _workload_selector(errs: _Errors, spec: Obj, noun: str) -> None:
         errs.invalid("spec.selector", _go_selector(selector), f"empty selector is invalid for {noun}")
 
 
-def _template_matches(errs: _Errors, spec: Obj, template_path: str) -> None:
+def _template_matches(errs: Errors, spec: Obj, template_path: str) -> None:
     selector = spec.get("selector")
     labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
     empty = selector is not None and not selector.get("matchLabels") and not selector.get("matchExpressions")
@@ -962,13 +962,13 @@ def _template_matches(errs: _Errors, spec: Obj, template_path: str) -> None:
         errs.invalid(f"{template_path}.metadata.labels", _go_string_map(labels), "`selector` does not match template `labels`")
 
 
-def _always_restart(errs: _Errors, template: Obj, path: str) -> None:
+def _always_restart(errs: Errors, template: Obj, path: str) -> None:
     restart = (template.get("spec") or {}).get("restartPolicy", "Always")
     if restart != "Always":
         errs.not_supported(f"{path}.spec.restartPolicy", restart, ("Always",))
 
 
-def _validate_deployment(errs: _Errors, obj: Obj) -> None:
+def _validate_deployment(errs: Errors, obj: Obj) -> None:
     spec = obj.get("spec") or {}
     errs.nonnegative("spec.replicas", spec.get("replicas"))
     _workload_selector(errs, spec, "deployment")
@@ -1007,12 +1007,12 @@ def _validate_deployment(errs: _Errors, obj: Obj) -> None:
             errs.invalid("spec.progressDeadlineSeconds", progress, "must be greater than minReadySeconds")
 
 
-def _validate_podtemplate(errs: _Errors, obj: Obj) -> None:
+def _validate_podtemplate(errs: Errors, obj: Obj) -> None:
     """``ValidatePodTemplate``: the template as a pod template spec."""
     _pod_template(errs, obj.get("template") or {}, "template")
 
 
-def _validate_replicaset(errs: _Errors, obj: Obj) -> None:
+def _validate_replicaset(errs: Errors, obj: Obj) -> None:
     spec = obj.get("spec") or {}
     errs.nonnegative("spec.replicas", spec.get("replicas"))
     errs.nonnegative("spec.minReadySeconds", spec.get("minReadySeconds"))
@@ -1027,7 +1027,7 @@ def _validate_replicaset(errs: _Errors, obj: Obj) -> None:
         errs.invalid("spec.template.spec.activeDeadlineSeconds", deadline, "activeDeadlineSeconds in ReplicaSet is not Supported")
 
 
-def _validate_daemonset(errs: _Errors, obj: Obj) -> None:
+def _validate_daemonset(errs: Errors, obj: Obj) -> None:
     spec = obj.get("spec") or {}
     selector = spec.get("selector")
     template = spec.get("template") or {}
@@ -1067,7 +1067,7 @@ def _validate_daemonset(errs: _Errors, obj: Obj) -> None:
     errs.nonnegative("spec.revisionHistoryLimit", spec.get("revisionHistoryLimit"))
 
 
-def _validate_statefulset(errs: _Errors, obj: Obj) -> None:
+def _validate_statefulset(errs: Errors, obj: Obj) -> None:
     spec = obj.get("spec") or {}
     policy = spec.get("podManagementPolicy")
     if policy is not None and policy not in ("OrderedReady", "Parallel"):
@@ -1100,15 +1100,15 @@ def _validate_statefulset(errs: _Errors, obj: Obj) -> None:
     errs.nonnegative("spec.revisionHistoryLimit", spec.get("revisionHistoryLimit"))
 
 
-def _selector_immutable(errs: _Errors, obj: Obj, old: Obj) -> None:
+def _selector_immutable(errs: Errors, obj: Obj, old: Obj) -> None:
     selector = (obj.get("spec") or {}).get("selector")
     if selector != (old.get("spec") or {}).get("selector"):
         value: Any = _go_selector(selector) if isinstance(selector, dict) else None
         errs.invalid("spec.selector", value, FIELD_IMMUTABLE)
 
 
-def _workload_update(validate_spec: Callable[[_Errors, Obj], None]) -> Callable[[_Errors, Obj, Obj], None]:
-    def check(errs: _Errors, obj: Obj, old: Obj) -> None:
+def _workload_update(validate_spec: Callable[[Errors, Obj], None]) -> Callable[[Errors, Obj, Obj], None]:
+    def check(errs: Errors, obj: Obj, old: Obj) -> None:
         if obj.get("spec") == old.get("spec"):
             return
         validate_spec(errs, obj)
@@ -1121,7 +1121,7 @@ _STATEFULSET_MUTABLE = ("replicas", "ordinals", "template", "updateStrategy",
                         "persistentVolumeClaimRetentionPolicy", "minReadySeconds")
 
 
-def _validate_statefulset_update(errs: _Errors, obj: Obj, old: Obj) -> None:
+def _validate_statefulset_update(errs: Errors, obj: Obj, old: Obj) -> None:
     spec, old_spec = obj.get("spec") or {}, old.get("spec") or {}
     if spec == old_spec:
         return
@@ -1132,13 +1132,13 @@ def _validate_statefulset_update(errs: _Errors, obj: Obj, old: Obj) -> None:
         errs.forbidden("spec", STATEFULSET_UPDATE_FORBIDDEN)
 
 
-def _validate_controller_revision(errs: _Errors, obj: Obj) -> None:
+def _validate_controller_revision(errs: Errors, obj: Obj) -> None:
     if obj.get("data") is None:
         errs.required("data", "data is mandatory")
     errs.nonnegative("revision", obj.get("revision", 0))
 
 
-def _validate_controller_revision_update(errs: _Errors, obj: Obj, old: Obj) -> None:
+def _validate_controller_revision_update(errs: Errors, obj: Obj, old: Obj) -> None:
     _validate_controller_revision(errs, obj)
     if obj.get("data") != old.get("data"):
         errs.invalid("data", GoText("runtime.RawExtension{...}"), FIELD_IMMUTABLE)
@@ -1147,7 +1147,7 @@ def _validate_controller_revision_update(errs: _Errors, obj: Obj, old: Obj) -> N
 # --------------------------------------------------------------------------- kinds: batch
 
 
-def _job_spec(errs: _Errors, spec: Obj, path: str, *, is_job: bool) -> None:
+def _job_spec(errs: Errors, spec: Obj, path: str, *, is_job: bool) -> None:
     for key in ("parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished"):
         errs.nonnegative(f"{path}.{key}", spec.get(key))
     mode = spec.get("completionMode")
@@ -1183,11 +1183,11 @@ def _job_spec(errs: _Errors, spec: Obj, path: str, *, is_job: bool) -> None:
         errs.invalid(f"{path}.template.metadata.labels", _go_string_map(labels), "`selector` does not match template `labels`")
 
 
-def _validate_job(errs: _Errors, obj: Obj) -> None:
+def _validate_job(errs: Errors, obj: Obj) -> None:
     _job_spec(errs, obj.get("spec") or {}, "spec", is_job=True)
 
 
-def _validate_job_update(errs: _Errors, obj: Obj, old: Obj) -> None:
+def _validate_job_update(errs: Errors, obj: Obj, old: Obj) -> None:
     spec, old_spec = obj.get("spec") or {}, old.get("spec") or {}
     if spec == old_spec:
         return
@@ -1205,7 +1205,7 @@ def _validate_job_update(errs: _Errors, obj: Obj, old: Obj) -> None:
         errs.invalid("spec.template", GoText("core.PodTemplateSpec{...}"), FIELD_IMMUTABLE)
 
 
-def _validate_cronjob(errs: _Errors, obj: Obj) -> None:
+def _validate_cronjob(errs: Errors, obj: Obj) -> None:
     spec = obj.get("spec") or {}
     name = (obj.get("metadata") or {}).get("name") or ""
     if len(name) > 52:
@@ -1228,7 +1228,7 @@ def _validate_cronjob(errs: _Errors, obj: Obj) -> None:
 # --------------------------------------------------------------------------- other kinds
 
 
-def _validate_lease(errs: _Errors, obj: Obj) -> None:
+def _validate_lease(errs: Errors, obj: Obj) -> None:
     spec = obj.get("spec") or {}
     duration = spec.get("leaseDurationSeconds")
     if isinstance(duration, int) and duration <= 0:
@@ -1236,7 +1236,7 @@ def _validate_lease(errs: _Errors, obj: Obj) -> None:
     errs.nonnegative("spec.leaseTransitions", spec.get("leaseTransitions"))
 
 
-def _validate_pdb(errs: _Errors, obj: Obj) -> None:
+def _validate_pdb(errs: Errors, obj: Obj) -> None:
     spec = obj.get("spec") or {}
     min_available, max_unavailable = spec.get("minAvailable"), spec.get("maxUnavailable")
     if min_available is not None and max_unavailable is not None:
@@ -1250,11 +1250,11 @@ def _validate_pdb(errs: _Errors, obj: Obj) -> None:
         _label_selector(errs, selector, "spec.selector")
 
 
-def _nothing(errs: _Errors, obj: Obj) -> None:
+def _nothing(errs: Errors, obj: Obj) -> None:
     return None
 
 
-_CREATE: dict[str, Callable[[_Errors, Obj], None]] = {
+_CREATE: dict[str, Callable[[Errors, Obj], None]] = {
     "Namespace": _validate_namespace,
     "Node": _validate_node,
     "Pod": _validate_pod,
@@ -1280,8 +1280,8 @@ _CREATE: dict[str, Callable[[_Errors, Obj], None]] = {
 }
 
 
-def _revalidate_if_changed(validate_body: Callable[[_Errors, Obj], None]) -> Callable[[_Errors, Obj, Obj], None]:
-    def check(errs: _Errors, obj: Obj, old: Obj) -> None:
+def _revalidate_if_changed(validate_body: Callable[[Errors, Obj], None]) -> Callable[[Errors, Obj, Obj], None]:
+    def check(errs: Errors, obj: Obj, old: Obj) -> None:
         body = {k: v for k, v in obj.items() if k not in ("metadata", "status")}
         old_body = {k: v for k, v in old.items() if k not in ("metadata", "status")}
         if body != old_body:
@@ -1293,11 +1293,11 @@ def _revalidate_if_changed(validate_body: Callable[[_Errors, Obj], None]) -> Cal
 IMMUTABLE_WHEN_SET = "field is immutable when `immutable` is set"
 
 
-def _immutable_data(sections: tuple[str, ...]) -> Callable[[_Errors, Obj, Obj], None]:
+def _immutable_data(sections: tuple[str, ...]) -> Callable[[Errors, Obj, Obj], None]:
     """``ValidateConfigMapUpdate`` / ``ValidateSecretUpdate``: once ``immutable: true``, it and the data stay."""
     revalidate = _revalidate_if_changed(_config_keys)
 
-    def check(errs: _Errors, obj: Obj, old: Obj) -> None:
+    def check(errs: Errors, obj: Obj, old: Obj) -> None:
         if "type" in sections and obj.get("type") != old.get("type"):  # a Secret's type never changes
             errs.invalid("type", obj.get("type"), FIELD_IMMUTABLE)
         if old.get("immutable") is True:
@@ -1311,7 +1311,7 @@ def _immutable_data(sections: tuple[str, ...]) -> Callable[[_Errors, Obj, Obj], 
     return check
 
 
-_UPDATE: dict[str, Callable[[_Errors, Obj, Obj], None]] = {
+_UPDATE: dict[str, Callable[[Errors, Obj, Obj], None]] = {
     **{kind: _revalidate_if_changed(check) for kind, check in _CREATE.items()},
     "Pod": _validate_pod_update,
     "Service": _validate_service_update,
@@ -1339,19 +1339,31 @@ def validate(kind: str, obj: Obj, old: Obj | None = None) -> list[Cause]:
     An update whose spec is unchanged (a status write, a label change) skips re-validating the
     spec, so the kubelets' frequent status updates stay cheap.
     """
-    errs = _Errors()
+    return validate_with(kind, _CREATE.get(kind), _UPDATE.get(kind), obj, old)
+
+
+def validate_with(
+    kind: str,
+    create: Callable[[Errors, Obj], None] | None,
+    update: Callable[[Errors, Obj, Obj], None] | None,
+    obj: Obj,
+    old: Obj | None,
+) -> list[Cause]:
+    """:func:`validate` with the kind's checks given (a registry strategy's): metadata first, then
+    ``create`` (or ``update``; when None, ``create`` again if anything but metadata/status changed)."""
+    errs = Errors()
     if old is None:
         if kind not in _NO_META:
             _object_meta(errs, kind, obj)
-        check = _CREATE.get(kind)
-        if check is not None:
-            check(errs, obj)
+        if create is not None:
+            create(errs, obj)
     else:
         if kind not in _NO_META:
             _object_meta_update(errs, obj, old)
-        update_check = _UPDATE.get(kind)
-        if update_check is not None:
-            update_check(errs, obj, old)
+        if update is None and create is not None:
+            update = _revalidate_if_changed(create)
+        if update is not None:
+            update(errs, obj, old)
     return errs.causes
 
 

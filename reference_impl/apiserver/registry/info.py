@@ -1,14 +1,18 @@
-"""The resource registry: which kinds the reference API server serves, and how.
+"""What the API server knows of one resource, and the lookup over all of them.
 
 Models the per-resource facts the real API server hard-codes in ``pkg/registry/*/storage`` and
 publishes through discovery (``pkg/controlplane``): group, version, kind, plural, singular,
 short names, namespaced or not, subresources and whether spec changes bump
-``metadata.generation``. Adding a resource is one entry here.
+``metadata.generation``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reference_impl.apiserver.registry.strategy import Strategy
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,48 +65,12 @@ class ResourceInfo:
         return f"/registry/{self.qualified}/{name}"
 
 
-_ALL = ("all",)
-
-RESOURCES: tuple[ResourceInfo, ...] = (
-    ResourceInfo("", "v1", "Namespace", "namespaces", "namespace", False, ("ns",), ("status", "finalize")),
-    ResourceInfo("", "v1", "Node", "nodes", "node", False, ("no",), ("status",)),
-    ResourceInfo(
-        "", "v1", "Pod", "pods", "pod", True, ("po",), ("status", "binding", "eviction", "log"), categories=_ALL
-    ),
-    ResourceInfo("", "v1", "Service", "services", "service", True, ("svc",), ("status",), categories=_ALL),
-    ResourceInfo("", "v1", "Endpoints", "endpoints", "endpoints", True, ("ep",)),
-    ResourceInfo("", "v1", "ConfigMap", "configmaps", "configmap", True, ("cm",)),
-    ResourceInfo("", "v1", "Secret", "secrets", "secret", True),
-    ResourceInfo("", "v1", "Event", "events", "event", True, ("ev",)),
-    ResourceInfo("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",)),
-    ResourceInfo("", "v1", "PodTemplate", "podtemplates", "podtemplate", True, (), (), True),
-    ResourceInfo(
-        "apps", "v1", "Deployment", "deployments", "deployment", True, ("deploy",), ("status", "scale"), True, _ALL
-    ),
-    ResourceInfo(
-        "apps", "v1", "ReplicaSet", "replicasets", "replicaset", True, ("rs",), ("status", "scale"), True, _ALL
-    ),
-    ResourceInfo("apps", "v1", "DaemonSet", "daemonsets", "daemonset", True, ("ds",), ("status",), True, _ALL),
-    ResourceInfo(
-        "apps", "v1", "StatefulSet", "statefulsets", "statefulset", True, ("sts",), ("status", "scale"), True, _ALL
-    ),
-    ResourceInfo("apps", "v1", "ControllerRevision", "controllerrevisions", "controllerrevision", True),
-    ResourceInfo("batch", "v1", "Job", "jobs", "job", True, (), ("status",), True, _ALL),
-    ResourceInfo("batch", "v1", "CronJob", "cronjobs", "cronjob", True, ("cj",), ("status",), True, _ALL),
-    ResourceInfo("coordination.k8s.io", "v1", "Lease", "leases", "lease", True),
-    ResourceInfo("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", True),
-    ResourceInfo(
-        "policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", True, ("pdb",),
-        ("status",), True,
-    ),
-)
-
-
 class Registry:
     """Look resources up by plural, ``plural.group``, kind, short name or group/version/plural."""
 
-    def __init__(self, resources: tuple[ResourceInfo, ...] = RESOURCES) -> None:
+    def __init__(self, resources: tuple[ResourceInfo, ...], strategies: tuple[Strategy, ...] = ()) -> None:
         self.resources = resources
+        self._strategies: dict[tuple[str, str], Strategy] = {(s.info.api_version, s.info.plural): s for s in strategies}
         self._by_name: dict[str, ResourceInfo] = {}
         self._by_kind: dict[tuple[str, str], ResourceInfo] = {}
         for r in resources:
@@ -117,6 +85,10 @@ class Registry:
     def by_kind(self, api_version: str, kind: str) -> ResourceInfo | None:
         return self._by_kind.get((api_version, kind))
 
+    def strategy(self, info: ResourceInfo) -> Strategy | None:
+        """The resource's REST strategy, or None for one served through the older per-kind tables."""
+        return self._strategies.get((info.api_version, info.plural))
+
     def groups(self) -> dict[str, list[ResourceInfo]]:
         """Group name ("" for core) → resources, in registry order."""
         out: dict[str, list[ResourceInfo]] = {}
@@ -124,5 +96,3 @@ class Registry:
             out.setdefault(r.group, []).append(r)
         return out
 
-
-REGISTRY = Registry()
