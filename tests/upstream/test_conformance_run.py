@@ -19,7 +19,9 @@ from kconform.upstream import build as upstream_build
 from kconform.upstream import conformance as C
 
 PASSES = "[sig-node] Lease lease API should be available [Conformance]"
-FAILS = "[sig-node] PodTemplates should run the lifecycle of PodTemplates [Conformance]"  # no podtemplates yet
+# fails on the reference until pods/log is served over WebSocket (issue 15); when it passes, take
+# another spec that fails on serve today (docs/conformance.md), one that fails in seconds
+FAILS = "[sig-node] Pods should support retrieving logs from the container over websockets [NodeConformance] [Conformance]"
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +55,8 @@ def test_a_run_against_serve_reports_each_spec_with_its_outcome(serve_kubeconfig
     by_name = summary.by_name()
     assert set(by_name) == {PASSES, FAILS}
     assert by_name[PASSES].state == "passed"
-    assert by_name[FAILS].state == "failed" and "could not find the requested resource" in by_name[FAILS].failure
+    assert by_name[FAILS].state == "failed", f"{FAILS} passes on serve now: pick another failing spec"
+    assert "Failed to open websocket" in by_name[FAILS].failure
     assert summary.suite_failure == "" and summary.server.startswith("http://127.0.0.1:")
     assert lines[-1] == "[2/2] 1 passed, 1 failed"
     assert C.Summary.load(opts.report_dir / "summary.json") == summary
