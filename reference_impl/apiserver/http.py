@@ -8,6 +8,8 @@ and the ``metav1`` parameter codecs) in front of the in-process :class:`APIServe
 * discovery (legacy and aggregated ``apidiscovery.k8s.io/v2``), ``/openapi/v2`` and ``/openapi/v3``;
 * REST paths ``/api/v1/...`` and ``/apis/<g>/<v>/...`` with every verb, the four patch content
   types, subresources (status, scale, binding, eviction, log, finalize), list options, dry run;
+* bodies decoded into their type as the strict decoder does (:mod:`fieldvalidation`): unknown
+  fields dropped, and ``fieldValidation`` Strict / Warn (the default, a ``Warning`` header) / Ignore;
 * watch as a chunked stream of JSON lines, with bookmarks, 410 errors, ``timeoutSeconds``;
 * server-side printing (``meta.k8s.io/v1`` Table, see :mod:`tables`) and PartialObjectMetadata;
 * every error a ``metav1.Status`` with its HTTP code; an unexpected exception is logged and
@@ -39,6 +41,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import orjson
 
 from reference_impl.apiserver import discovery, tables
+from reference_impl.apiserver import fieldvalidation as _fields
 from reference_impl.apiserver.errors import ApiError
 from reference_impl.apiserver.openapi import OpenAPI
 from reference_impl.apiserver.registry import ResourceInfo
@@ -651,10 +654,46 @@ class HttpApiServer:
                 raise _bad(f'dryRun: Unsupported value: "{v}": supported values: "All"')
         return bool(values)
 
-    def _check_field_validation(self, req: Request) -> None:
+    def _field_validation(self, req: Request) -> str:
         fv = query_str(req.query, "fieldValidation")
-        if fv not in (None, "", "Ignore", "Warn", "Strict"):
+        if fv not in (None, "", *_fields.DIRECTIVES):
             raise _bad(f'fieldValidation: Unsupported value: "{fv}": supported values: "Ignore", "Strict", "Warn"')
+        return fv or _fields.DEFAULT_DIRECTIVE
+
+    def _decode_object(
+        self, req: Request, info: ResourceInfo, sub: str | None, content_type: str | None, *,
+        allow_yaml: bool = True, strategic: bool = False,
+    ) -> tuple[Any, list[str]]:
+        """The body decoded into the request's type, as kube-apiserver's strict decoder does it.
+
+        Fields the type does not declare are dropped; under ``fieldValidation=Strict`` they (and
+        duplicate keys) are a 400, under ``Warn`` the returned warnings, under ``Ignore`` nothing.
+        """
+        directive = self._field_validation(req)
+        group, version, kind = ("autoscaling", "v1", "Scale") if sub == "scale" else (info.group, info.version, info.kind)
+        validator = self.openapi.field_validator()
+        if not validator.knows(group, version, kind):
+            return parse_body(req.body, content_type, allow_yaml=allow_yaml), []
+        raw = req.body
+        mt = _media(content_type)[0] if content_type else ""
+        if mt in ("application/yaml", "application/apply-patch+yaml"):
+            raw = json.dumps(parse_body(raw, content_type, allow_yaml=allow_yaml)).encode()
+        try:
+            body, problems = validator.decode(raw, group, version, kind, strategic=strategic)
+        except (ValueError, RecursionError):
+            parse_body(raw, content_type, allow_yaml=allow_yaml)  # the 400 it answers
+            raise _bad("the body of the request was in an unknown format") from None
+        if not problems or directive == "Ignore":
+            return body, []
+        if directive == "Strict":
+            raise ApiError(400, "BadRequest", _fields.strict_error_message(problems))
+        return body, problems
+
+    @staticmethod
+    def _warn(response: Response, warnings: list[str]) -> Response:
+        if warnings:
+            response.headers["Warning"] = _fields.warning_header(warnings)
+        return response
 
     @staticmethod
     def _check_json_content_type(req: Request) -> None:
@@ -727,21 +766,19 @@ class HttpApiServer:
 
     def _create(self, req: Request, info: ResourceInfo, ns: str | None) -> Response:
         self._check_json_content_type(req)
-        self._check_field_validation(req)
-        body = parse_body(req.body, req.header("content-type") or None)
+        body, warnings = self._decode_object(req, info, None, req.header("content-type") or None)
         if not isinstance(body, dict):
             raise _bad("the body of the request was in an unknown format")
         out = self.api.create(info.plural, body, ns, dry_run=self._dry_run(req))
-        return self._object_response(req, info, out, 201)
+        return self._warn(self._object_response(req, info, out, 201), warnings)
 
     def _update(self, req: Request, info: ResourceInfo, ns: str | None, name: str, sub: str | None) -> Response:
         self._check_json_content_type(req)
-        self._check_field_validation(req)
-        body = parse_body(req.body, req.header("content-type") or None)
+        body, warnings = self._decode_object(req, info, sub, req.header("content-type") or None)
         if not isinstance(body, dict):
             raise _bad("the body of the request was in an unknown format")
         out = self.api.update(info.plural, body, ns, subresource=sub, name=name, dry_run=self._dry_run(req))
-        return json_response(200, out)
+        return self._warn(json_response(200, out), warnings)
 
     def _patch(self, req: Request, info: ResourceInfo, ns: str | None, name: str, sub: str | None) -> Response:
         ct = req.header("content-type")
@@ -753,7 +790,7 @@ class HttpApiServer:
                 f'the body of the request was in an unknown format - accepted media types include: '
                 f'{", ".join(PATCH_CONTENT_TYPES)}; got "{mt}"',
             )
-        self._check_field_validation(req)
+        self._field_validation(req)  # a bad value is a 400 before the body is read
         q = req.query
         field_manager = query_str(q, "fieldManager")
         force = query_bool(q, "force")
@@ -776,13 +813,19 @@ class HttpApiServer:
                  "causes": [{"reason": "FieldValueForbidden", "message": "Forbidden: may not be specified for non-apply patch",
                              "field": "force"}]},
             )
-        body = parse_body(req.body, mt, allow_yaml=mt == "application/apply-patch+yaml")
+        warnings: list[str] = []
+        if mt in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
+            body, warnings = self._decode_object(
+                req, info, sub, mt, allow_yaml=False, strategic=mt == "application/strategic-merge-patch+json"
+            )
+        else:  # JSON patches and apply bodies: not checked field by field (fieldvalidation.py)
+            body = parse_body(req.body, mt, allow_yaml=mt == "application/apply-patch+yaml")
         existed = sub is not None or self.api.store.get(info.key(name, ns)) is not None
         out = self.api.patch(
             info.plural, name, body, mt, ns, subresource=sub, dry_run=self._dry_run(req),
             force=force, field_manager=field_manager,
         )
-        return self._object_response(req, info, out, 200 if existed else 201)
+        return self._warn(self._object_response(req, info, out, 200 if existed else 201), warnings)
 
     def _delete_options(self, req: Request) -> Obj:
         opts: Obj = {}

@@ -8,7 +8,7 @@ parameters (``fieldValidation`` is what tells kubectl to leave validation to the
 ``components.schemas`` with the real Kubernetes schemas.
 
 The schemas come from the ``kubernetes-validate`` package (JSON-schema conversions of the real
-OpenAPI definitions, v1.32) when it is installed; they are turned back into OpenAPI form
+OpenAPI definitions of the pinned release, v1.36) when it is installed; they are turned back into OpenAPI form
 (``#/components/schemas/`` refs, no ``null`` types, IntOrString as ``int-or-string``). Without it
 each kind gets a permissive object schema and the patch operations do not advertise strategic
 merge, so kubectl computes patches from its compiled-in types, as it does for any server.
@@ -25,15 +25,16 @@ import os
 from typing import Any
 
 from reference_impl.apiserver.discovery import group_versions, resources_of
+from reference_impl.apiserver.fieldvalidation import FieldValidator
 from reference_impl.apiserver.registry import Registry, ResourceInfo
 
 Obj = dict[str, Any]
-K8S_VERSION = "v1.32.0"
-SCHEMA_VERSION_DIR = "v1.32.0-local"
+K8S_VERSION = "v1.36.0"
+SCHEMA_VERSION_DIR = "v1.36.0-local"
 
 
 def _load_definitions() -> dict[str, Obj] | None:
-    """The ``$defs`` of kubernetes-validate's v1.32 schemas, or None when unavailable."""
+    """The ``$defs`` of kubernetes-validate's v1.36 schemas, or None when unavailable."""
     try:
         spec = importlib.util.find_spec("kubernetes_validate")
     except (ImportError, ValueError):
@@ -409,6 +410,13 @@ class OpenAPI:
         self._v3: dict[str, bytes] = {}
         self._v3_hash: dict[str, str] = {}
         self._v2: bytes | None = None
+        self._fields: FieldValidator | None = None
+
+    def field_validator(self) -> FieldValidator:
+        """The known fields of every built-in kind, from the same definitions as the documents."""
+        if self._fields is None:
+            self._fields = FieldValidator(self._b().defs)
+        return self._fields
 
     @property
     def real_schemas(self) -> bool:
