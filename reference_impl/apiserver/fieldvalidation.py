@@ -44,8 +44,16 @@ _SMP_DIRECTIVE_PREFIXES = ("$setElementOrder/", "$deleteFromPrimitiveList/")
 _SMP_DIRECTIVES = frozenset({"$patch", "$retainKeys"})
 
 
-class _Pairs(list[tuple[str, Any]]):
-    """A JSON object's members in body order, duplicates kept (``object_pairs_hook``)."""
+class _Pairs:
+    """A JSON object's members in body order, duplicates kept (``object_pairs_hook``).
+
+    (A wrapper, not a ``list`` subclass: mypyc compiles this module and cannot subclass builtins.)
+    """
+
+    __slots__ = ("members",)
+
+    def __init__(self, members: list[tuple[str, Any]]) -> None:
+        self.members = members
 
 
 def loads_pairs(raw: bytes | str) -> Any:
@@ -56,7 +64,7 @@ def loads_pairs(raw: bytes | str) -> Any:
 def _plain(value: Any) -> Any:
     """A :func:`loads_pairs` value as ordinary JSON data (the last of duplicate keys wins)."""
     if isinstance(value, _Pairs):
-        return {k: _plain(v) for k, v in value}
+        return {k: _plain(v) for k, v in value.members}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
@@ -122,7 +130,7 @@ class FieldValidator:
         )
         out: Obj = {}
         seen: set[str] = set()
-        for key, raw_value in pairs:
+        for key, raw_value in pairs.members:
             field = f"{path}.{key}" if path else key
             if key in seen:
                 problems.append(f"duplicate field {json.dumps(field)}")

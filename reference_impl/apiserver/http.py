@@ -656,7 +656,7 @@ class HttpApiServer:
 
     def _field_validation(self, req: Request) -> str:
         fv = query_str(req.query, "fieldValidation")
-        if fv not in (None, "", *_fields.DIRECTIVES):
+        if fv and fv not in _fields.DIRECTIVES:
             raise _bad(f'fieldValidation: Unsupported value: "{fv}": supported values: "Ignore", "Strict", "Warn"')
         return fv or _fields.DEFAULT_DIRECTIVE
 
