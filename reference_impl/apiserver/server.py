@@ -58,6 +58,7 @@ PATCH_TYPES = {
     "application/apply-patch+yaml": "apply",
     "application/apply-patch+cbor": "apply",
 }
+MAX_DISRUPTED_POD_SIZE = 2000  # eviction.MaxDisruptedPodSize
 NOT_READY_TAINT = "node.kubernetes.io/not-ready"
 UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
 CONTINUE_TOO_OLD = (
@@ -363,6 +364,11 @@ class APIServer:
         for ns in SYSTEM_NAMESPACES:
             if self.store.get(self.info("namespaces").key(ns, None)) is None:
                 self.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        for strategy in self.registry.strategies():
+            for obj in strategy.bootstrap:
+                meta = obj["metadata"]
+                if self.store.get(strategy.info.key(meta["name"], meta.get("namespace"))) is None:
+                    self.create(f"{strategy.info.api_version}/{strategy.info.plural}", clone(obj), meta.get("namespace"))
         svc_info = self.info("services")
         if self.store.get(svc_info.key("kubernetes", "default")) is None:
             labels = {"component": "apiserver", "provider": "kubernetes"}
@@ -478,6 +484,7 @@ class APIServer:
         if strategy is None:
             _defaults.apply_defaults(info.kind, obj)
         else:
+            strategy.prepare_for_create(obj)
             strategy.default(obj)
         self._prepare_create(info, obj)
         causes = self._validate(info, obj, None)
@@ -846,59 +853,102 @@ class APIServer:
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
     def _evict(self, info: ResourceInfo, name: str, namespace: str, body: Obj, dry_run: bool) -> Obj:
-        """``pods/eviction``: a delete that honours PodDisruptionBudgets (``pkg/registry/core/pod/storage/eviction.go``)."""
+        """``pods/eviction``: a delete that honours PodDisruptionBudgets (``pkg/registry/core/pod/storage/eviction.go``).
+
+        A terminal, pending or already deleting pod is deleted outright. Otherwise the one PDB
+        selecting it (two or more: a 500 Status, as upstream) must have been observed by the
+        disruption controller at its generation and allow a disruption; the eviction then takes
+        one from ``disruptionsAllowed``, records the pod in ``disruptedPods`` (so that the
+        controller does not count it healthy while it terminates), marks the pod
+        ``DisruptionTarget`` and deletes it. A pod that is not Ready is evicted without taking a
+        disruption when the budget is met (``unhealthyPodEvictionPolicy`` IfHealthyBudget, the
+        default) or always (AlwaysAllow).
+        """
+        success = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+        opts = body.get("deleteOptions") or {}
         kv = self._get_kv(info, name, namespace)
         pod = loads(kv.value)
-        terminal = pod.get("status", {}).get("phase") in ("Succeeded", "Failed")
-        if not terminal and not pod["metadata"].get("deletionTimestamp"):
-            for pdb_kv in self.store.range(self.info("poddisruptionbudgets").key_prefix(namespace)).kvs:
-                pdb = loads(pdb_kv.value)
-                sel = label_selector_from_dict(pdb.get("spec", {}).get("selector"))
-                if not sel.matches(pod["metadata"].get("labels")):
-                    continue
-                if self._disruptions_allowed(pdb, namespace) <= 0:
-                    raise E.too_many_requests(
-                        f"The disruption budget {pdb['metadata']['name']} needs "
-                        f"{self._pdb_desired(pdb, namespace)} healthy pods and has "
-                        f"{self._pdb_healthy(pdb, namespace)} currently"
-                    )
-        opts = body.get("deleteOptions") or {}
-        if not dry_run:
-            self.delete(
-                "pods",
-                name,
-                namespace,
-                grace_period_seconds=opts.get("gracePeriodSeconds"),
-                propagation_policy=opts.get("propagationPolicy"),
+        phase = (pod.get("status") or {}).get("phase")
+        if phase in ("Succeeded", "Failed", "Pending") or pod["metadata"].get("deletionTimestamp"):
+            if not dry_run:
+                self._evict_delete(name, namespace, opts)
+            return success
+        pdb_info = self.info("poddisruptionbudgets")
+        labels = pod["metadata"].get("labels") or {}
+        pdbs: list[tuple[KeyValue, Obj]] = []
+        for pdb_kv in self.store.range(pdb_info.key_prefix(namespace)).kvs:
+            pdb = loads(pdb_kv.value)
+            sel = pdb.get("spec", {}).get("selector")
+            if not sel or not (sel.get("matchLabels") or sel.get("matchExpressions")):
+                continue  # a nil or empty selector matches nothing here
+            if label_selector_from_dict(sel).matches(labels):
+                pdbs.append((pdb_kv, pdb))
+        if len(pdbs) > 1:
+            raise E.ApiError(
+                500, "InternalError",
+                "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
             )
-        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+        if pdbs:
+            pdb_kv, pdb = pdbs[0]
+            status = pdb.get("status") or {}
+            policy = pdb.get("spec", {}).get("unhealthyPodEvictionPolicy")
+            unready_ok = not _pod_ready(pod) and (
+                policy == "AlwaysAllow"
+                or (int(status.get("currentHealthy", 0)) >= int(status.get("desiredHealthy", 0)) > 0)
+            )
+            if not unready_ok:
+                self._take_disruption(pdb_info, pdb_kv, pdb, name, dry_run)
+        if not dry_run:
+            self._mark_disruption_target(info, name, namespace)
+            self._evict_delete(name, namespace, opts)
+        return success
 
-    def _pdb_pods(self, pdb: Obj, namespace: str) -> list[Obj]:
-        sel = label_selector_from_dict(pdb.get("spec", {}).get("selector"))
-        pods = [loads(kv.value) for kv in self.store.range(self.info("pods").key_prefix(namespace)).kvs]
-        return [
-            p
-            for p in pods
-            if sel.matches(p["metadata"].get("labels"))
-            and p.get("status", {}).get("phase") not in ("Succeeded", "Failed")
-        ]
+    def _take_disruption(self, pdb_info: ResourceInfo, kv: KeyValue, pdb: Obj, pod_name: str, dry_run: bool) -> None:
+        """``checkAndDecrement``: refuse with a 429 unless the budget allows one more disruption."""
+        pdb_name = pdb["metadata"]["name"]
+        status = dict(pdb.get("status") or {})
+        if int(status.get("observedGeneration", 0)) < int(pdb["metadata"].get("generation", 0)):
+            raise E.too_many_requests(f"The disruption budget {pdb_name} is still being processed by the server.", 10)
+        allowed = int(status.get("disruptionsAllowed", 0))
+        if allowed < 0:
+            raise E.forbidden(pdb_info, pdb_name, "pdb disruptions allowed is negative")
+        if len(status.get("disruptedPods") or {}) > MAX_DISRUPTED_POD_SIZE:
+            raise E.forbidden(
+                pdb_info, pdb_name, "DisruptedPods map too big - too many evictions not confirmed by PDB controller"
+            )
+        if allowed == 0:
+            raise E.too_many_requests(
+                f"The disruption budget {pdb_name} needs {status.get('desiredHealthy', 0)} healthy pods "
+                f"and has {status.get('currentHealthy', 0)} currently"
+            )
+        if dry_run:
+            return
+        status["disruptionsAllowed"] = allowed - 1
+        if allowed - 1 == 0:
+            conditions = [dict(c) for c in status.get("conditions") or []]
+            status["conditions"] = conditions
+            _set_condition_meta(status, {"type": "DisruptionAllowed", "status": "False", "reason": "InsufficientPods",
+                                         "message": ""}, self._now())
+        status["disruptedPods"] = {**(status.get("disruptedPods") or {}), pod_name: self._now()}
+        self._put(pdb_info, kv, {**pdb, "status": status}, readonly=True)
 
-    def _pdb_healthy(self, pdb: Obj, namespace: str) -> int:
-        return sum(1 for p in self._pdb_pods(pdb, namespace) if _pod_ready(p) and not p["metadata"].get("deletionTimestamp"))
+    def _mark_disruption_target(self, info: ResourceInfo, name: str, namespace: str) -> None:
+        """The ``DisruptionTarget`` condition the eviction puts on the pod before deleting it."""
+        kv = self._get_kv(info, name, namespace)
+        pod = loads(kv.value)
+        _set_condition(pod, {"type": "DisruptionTarget", "status": "True", "reason": "EvictionByEvictionAPI",
+                             "message": "Eviction API: evicting"}, self._now())
+        self._put(info, kv, pod, readonly=True)
 
-    def _pdb_desired(self, pdb: Obj, namespace: str) -> int:
-        spec = pdb.get("spec", {})
-        expected = len(self._pdb_pods(pdb, namespace))
-        if "minAvailable" in spec:
-            return _int_or_percent(spec["minAvailable"], expected, round_up=True)
-        if "maxUnavailable" in spec:
-            return max(0, expected - _int_or_percent(spec["maxUnavailable"], expected, round_up=True))
-        return 0
+    def _evict_delete(self, name: str, namespace: str, opts: Obj) -> None:
+        self.delete(
+            "pods",
+            name,
+            namespace,
+            grace_period_seconds=opts.get("gracePeriodSeconds"),
+            propagation_policy=opts.get("propagationPolicy"),
+        )
 
-    def _disruptions_allowed(self, pdb: Obj, namespace: str) -> int:
-        return self._pdb_healthy(pdb, namespace) - self._pdb_desired(pdb, namespace)
-
-    # == get / list =======================================================================
     def get(
         self,
         resource: str,
@@ -1076,7 +1126,7 @@ class APIServer:
         kv = self._get_kv(info, name, ns)
         if subresource == "scale":
             return self._update_scale(info, kv, obj, dry_run)
-        if subresource not in (None, "", "status", "finalize"):
+        if subresource not in (None, "", "status", "finalize") and not self._strategy_subresource(info, subresource):
             raise E.method_not_supported(info, "update")
         if subresource == "finalize" and info.plural != "namespaces":
             raise E.method_not_supported(info, "update")
@@ -1086,6 +1136,12 @@ class APIServer:
         if rv is not None and rv != kv.mod_revision:
             raise E.conflict(info, name)
         return self._update_from(info, kv, obj, subresource, dry_run, readonly)
+
+    def _strategy_subresource(self, info: ResourceInfo, subresource: str | None) -> bool:
+        """Whether ``subresource`` is one the resource's strategy updates (a CSR's ``approval``)."""
+        strategy = self.registry.strategy(info)
+        return bool(subresource) and subresource in info.subresources and strategy is not None \
+            and strategy.update_subresource is not None
 
     def _update_from(
         self, info: ResourceInfo, kv: KeyValue, obj: Obj, subresource: str | None, dry_run: bool, readonly: bool = False
@@ -1101,6 +1157,10 @@ class APIServer:
             new = {**old, "metadata": dict(old["metadata"]), "status": obj.get("status", {})}
         elif subresource == "finalize":
             new = {**old, "spec": {**(old.get("spec") or {}), "finalizers": list((obj.get("spec") or {}).get("finalizers") or [])}}
+        elif subresource:
+            strategy = self.registry.strategy(info)
+            assert strategy is not None and strategy.update_subresource is not None
+            new = strategy.update_subresource(subresource, obj, clone(old))
         else:
             new = obj
             new["kind"], new["apiVersion"] = info.kind, info.api_version
@@ -1264,7 +1324,7 @@ class APIServer:
             if "scale" not in info.subresources:
                 raise E.ApiError(404, "NotFound", "the server could not find the requested resource")
             target = self._scale_of(info, current)
-        elif subresource in (None, "", "status"):
+        elif subresource in (None, "", "status") or self._strategy_subresource(info, subresource):
             target = current
         else:
             raise E.method_not_supported(info, "patch")
@@ -1665,19 +1725,24 @@ def _set_condition(obj: Obj, cond: Obj, now: str) -> None:
     conds.append({"lastProbeTime": None, "lastTransitionTime": now, **cond})
 
 
+def _set_condition_meta(status: Obj, cond: Obj, now: str) -> None:
+    """A ``metav1.Condition`` set as ``apimeta.SetStatusCondition`` does (no ``lastProbeTime``)."""
+    if status.get("observedGeneration"):
+        cond = {**cond, "observedGeneration": status["observedGeneration"]}
+    conds = status.setdefault("conditions", [])
+    for i, c in enumerate(conds):
+        if c.get("type") == cond["type"]:
+            since = c.get("lastTransitionTime") if c.get("status") == cond["status"] else now
+            conds[i] = {**cond, "lastTransitionTime": since or now}
+            return
+    conds.append({**cond, "lastTransitionTime": now})
+
+
 def _pod_ready(pod: Obj) -> bool:
     for c in pod.get("status", {}).get("conditions") or []:
         if c.get("type") == "Ready":
             return bool(c.get("status") == "True")
     return False
-
-
-def _int_or_percent(value: Any, total: int, *, round_up: bool) -> int:
-    if isinstance(value, str) and value.endswith("%"):
-        pct = int(value[:-1])
-        q, r = divmod(pct * total, 100)
-        return q + (1 if round_up and r else 0)
-    return int(value)
 
 
 def _qos_class(pod: Obj) -> str:

@@ -32,6 +32,7 @@ CONTROLLERS: dict[str, str] = {
     "job": "reference_impl.controllers.job:JobController",
     "daemonset": "reference_impl.controllers.daemonset:DaemonSetController",
     "statefulset": "reference_impl.controllers.statefulset:StatefulSetController",
+    "disruption": "reference_impl.controllers.disruption:DisruptionController",
     "serviceaccount": "reference_impl.controllers.serviceaccounts:ServiceAccountsController",
     "root-ca-cert-publisher": "reference_impl.controllers.root_ca_publisher:RootCACertPublisher",
 }

@@ -659,28 +659,3 @@ def test_scale_subresource(env: SimEnv) -> None:
     assert env.api.get("deployments", "d", "default")["spec"]["replicas"] == 1
     e = err(lambda: env.api.patch("deployments", "d", {"spec": {"replicas": -1}}, "merge", "default", subresource="scale"))
     assert e.code == 422
-
-
-def test_eviction_honours_pod_disruption_budget(env: SimEnv) -> None:
-    env.node("n1")
-    for name in ("a", "b"):
-        env.pod(name, labels={"app": "db"}, node_name="n1")
-        env.set_pod_running(name)
-    pdb = {
-        "apiVersion": "policy/v1",
-        "kind": "PodDisruptionBudget",
-        "metadata": {"name": "db"},
-        "spec": {"minAvailable": 2, "selector": {"matchLabels": {"app": "db"}}},
-    }
-    env.api.create("poddisruptionbudgets", pdb, "default")
-    ev = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "a"}}
-    e = err(lambda: env.api.create("pods", ev, "default", subresource="eviction", name="a"))
-    assert (e.code, e.reason) == (429, "TooManyRequests")
-    assert e.message == "Cannot evict pod as it would violate the pod's disruption budget."
-    assert e.status["details"]["causes"][0]["message"] == "The disruption budget db needs 2 healthy pods and has 2 currently"
-    assert not env.api.get("pods", "a", "default")["metadata"].get("deletionTimestamp")
-    got = env.api.get("poddisruptionbudgets", "db", "default")
-    got["spec"]["minAvailable"] = 1
-    env.api.update("poddisruptionbudgets", got, "default")
-    env.api.create("pods", ev, "default", subresource="eviction", name="a")
-    assert env.api.get("pods", "a", "default")["metadata"]["deletionTimestamp"]

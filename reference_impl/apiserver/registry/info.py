@@ -89,6 +89,10 @@ class Registry:
         """The resource's REST strategy, or None for one served through the older per-kind tables."""
         return self._strategies.get((info.api_version, info.plural))
 
+    def strategies(self) -> tuple[Strategy, ...]:
+        """Every strategy, in registry order."""
+        return tuple(self._strategies.values())
+
     def groups(self) -> dict[str, list[ResourceInfo]]:
         """Group name ("" for core) → resources, in registry order."""
         out: dict[str, list[ResourceInfo]] = {}

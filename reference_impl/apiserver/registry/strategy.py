@@ -10,6 +10,10 @@ each of these, so adding a built-in resource is one strategy in its group's modu
 The resources served before this seam existed (core/v1, apps, batch, ...) still dispatch through
 the per-concern tables of ``defaults.py``, ``validation.py`` and ``tables.py``; they move here one
 group at a time. Leaves out: upstream's ``Canonicalize`` and ``WarningsOnCreate`` (no warnings).
+
+Beyond upstream's strategy interface, a strategy also names the objects its resource has in a
+fresh cluster (``bootstrap``: what upstream's post-start hooks create, such as the flowcontrol
+configuration objects of ``pkg/registry/flowcontrol/ensurer``).
 """
 
 from __future__ import annotations
@@ -33,16 +37,26 @@ def no_checks(errs: Errors, obj: Obj) -> None:
     """A kind whose ``Validate<Kind>`` checks only its metadata (which the server always checks)."""
 
 
+def reset_status(obj: Obj) -> None:
+    """The ``PrepareForCreate`` of a kind with a status subresource: status is the server's to set."""
+    obj.pop("status", None)
+
+
 @dataclass(frozen=True, slots=True)
 class Strategy:
     """One resource: its facts and what the generic REST code calls for it.
 
+    ``prepare_create`` runs before defaulting on create (upstream's ``PrepareForCreate``; by
+    default it drops a status the client sent when the resource has a status subresource).
     ``validate`` runs on create (after metadata validation); ``validate_update`` on every update
     of the main resource or a subresource, with the stored object as ``old`` (None → ``validate``
     again when anything outside metadata and status changed, as most upstream strategies do).
     ``generation_from`` names the top-level field whose change bumps ``metadata.generation``
     (when ``info.generation``). ``columns``/``cells`` are the ``kubectl get`` table; none → Name
-    and Age, the server's default printer.
+    and Age, the server's default printer. ``update_subresource(name, body, old)`` builds the
+    object to store for a PUT or PATCH of a subresource other than status and scale (its
+    strategy's ``PrepareForUpdate``, e.g. a CSR's ``approval``), which must be listed in
+    ``info.subresources``. ``bootstrap`` objects are created at start when absent.
     """
 
     info: ResourceInfo
@@ -52,3 +66,12 @@ class Strategy:
     generation_from: str = "spec"
     columns: tuple[Column, ...] = ()
     cells: Callable[[Obj, float], list[Any]] | None = None
+    prepare_create: Callable[[Obj], None] | None = None
+    update_subresource: Callable[[str, Obj, Obj], Obj] | None = None
+    bootstrap: tuple[Obj, ...] = ()
+
+    def prepare_for_create(self, obj: Obj) -> None:
+        if self.prepare_create is not None:
+            self.prepare_create(obj)
+        elif self.info.has_status:
+            reset_status(obj)
