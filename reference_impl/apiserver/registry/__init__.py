@@ -10,7 +10,7 @@ The resources below were served before strategies existed and dispatch through t
 
 from __future__ import annotations
 
-from reference_impl.apiserver.registry import admissionregistration
+from reference_impl.apiserver.registry import admissionregistration, flowcontrol
 from reference_impl.apiserver.registry.info import Registry, ResourceInfo
 from reference_impl.apiserver.registry.strategy import Strategy
 
@@ -55,6 +55,7 @@ RESOURCES: tuple[ResourceInfo, ...] = (
 #: The groups served through strategies, in discovery order (after the resources above).
 STRATEGIES: tuple[Strategy, ...] = (
     *admissionregistration.STRATEGIES,
+    *flowcontrol.STRATEGIES,
 )
 
 REGISTRY = Registry(RESOURCES + tuple(s.info for s in STRATEGIES), STRATEGIES)
