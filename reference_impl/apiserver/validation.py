@@ -152,7 +152,7 @@ class Errors:
         self._add("FieldValueForbidden", path, "Forbidden" + (f": {detail}" if detail else ""))
 
     def too_long(self, path: str, max_length: int) -> None:
-        self._add("FieldValueTooLong", path, f"Too long: must have at most {max_length} bytes")
+        self._add("FieldValueTooLong", path, f"Too long: may not be more than {max_length} bytes")
 
     def invalid(self, path: str, value: Any, detail: str) -> None:
         message = f"Invalid value: {go_repr(value)}" + (f": {detail}" if detail else "")

@@ -10,7 +10,7 @@ The resources below were served before strategies existed and dispatch through t
 
 from __future__ import annotations
 
-from reference_impl.apiserver.registry import admissionregistration, flowcontrol
+from reference_impl.apiserver.registry import admissionregistration, flowcontrol, resource
 from reference_impl.apiserver.registry.info import Registry, ResourceInfo
 from reference_impl.apiserver.registry.strategy import Strategy
 
@@ -56,6 +56,7 @@ RESOURCES: tuple[ResourceInfo, ...] = (
 STRATEGIES: tuple[Strategy, ...] = (
     *admissionregistration.STRATEGIES,
     *flowcontrol.STRATEGIES,
+    *resource.STRATEGIES,
 )
 
 REGISTRY = Registry(RESOURCES + tuple(s.info for s in STRATEGIES), STRATEGIES)
