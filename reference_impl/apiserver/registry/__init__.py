@@ -10,7 +10,12 @@ The resources below were served before strategies existed and dispatch through t
 
 from __future__ import annotations
 
-from reference_impl.apiserver.registry import admissionregistration, flowcontrol, resource
+from reference_impl.apiserver.registry import (
+    admissionregistration,
+    flowcontrol,
+    resource,
+    storage,
+)
 from reference_impl.apiserver.registry.info import Registry, ResourceInfo
 from reference_impl.apiserver.registry.strategy import Strategy
 
@@ -57,6 +62,7 @@ STRATEGIES: tuple[Strategy, ...] = (
     *admissionregistration.STRATEGIES,
     *flowcontrol.STRATEGIES,
     *resource.STRATEGIES,
+    *storage.STRATEGIES,
 )
 
 REGISTRY = Registry(RESOURCES + tuple(s.info for s in STRATEGIES), STRATEGIES)
