@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.registry import (
     admissionregistration,
+    apiextensions,
     flowcontrol,
     resource,
     storage,
@@ -60,6 +61,7 @@ RESOURCES: tuple[ResourceInfo, ...] = (
 #: The groups served through strategies, in discovery order (after the resources above).
 STRATEGIES: tuple[Strategy, ...] = (
     *admissionregistration.STRATEGIES,
+    *apiextensions.STRATEGIES,
     *flowcontrol.STRATEGIES,
     *resource.STRATEGIES,
     *storage.STRATEGIES,
