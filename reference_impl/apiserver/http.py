@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import http
 import json
 import logging
@@ -40,6 +41,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import orjson
 
+import reference_impl.apiserver.schema as _schema
 from reference_impl.apiserver import discovery, tables
 from reference_impl.apiserver import fieldvalidation as _fields
 from reference_impl.apiserver.errors import ApiError
@@ -271,9 +273,6 @@ class HttpApiServer:
         self.internal_errors = 0
         self._server: asyncio.base_events.Server | None = None
         self._conns: set[asyncio.Task[None]] = set()
-        self._gv: dict[tuple[str, str], dict[str, ResourceInfo]] = {}
-        for r in api.registry.resources:
-            self._gv.setdefault((r.group, r.version), {})[r.plural] = r
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> int:
@@ -491,7 +490,7 @@ class HttpApiServer:
                     raise _not_found()
                 return self._only_get(req) or json_response(200, doc)
             group, version, rest = segs[1], segs[2], segs[3:]
-        resources = self._gv.get((group, version))
+        resources = self.api.registry.in_group_version(group, version)
         if resources is None:
             raise _not_found()
         if not rest:
@@ -580,7 +579,7 @@ class HttpApiServer:
             if m in ("GET", "HEAD"):
                 if force_watch or query_bool(q, "watch"):
                     return self._list_or_watch(req, info, ns, name, True)
-                obj = self.api.get(info.plural, name, ns, resource_version=query_str(q, "resourceVersion"))
+                obj = self.api.get(info.resource, name, ns, resource_version=query_str(q, "resourceVersion"))
                 return self._object_response(req, info, obj)
             if m == "PUT":
                 return self._update(req, info, ns, name, None)
@@ -592,7 +591,7 @@ class HttpApiServer:
         # subresources
         if sub in ("status", "scale"):
             if m in ("GET", "HEAD"):
-                obj = self.api.get(info.plural, name, ns, subresource=sub)
+                obj = self.api.get(info.resource, name, ns, subresource=sub)
                 return json_response(200, obj)
             if m == "PUT":
                 return self._update(req, info, ns, name, sub)
@@ -607,7 +606,7 @@ class HttpApiServer:
             if not isinstance(body, dict):
                 raise _bad("the body of the request was in an unknown format")
             out = self.api.create(
-                info.plural, body, ns, subresource=sub, name=name, dry_run=self._dry_run(req, body)
+                info.resource, body, ns, subresource=sub, name=name, dry_run=self._dry_run(req, body)
             )
             return json_response(201, out)
         if sub == "finalize":
@@ -617,7 +616,7 @@ class HttpApiServer:
         if sub == "log":
             if m not in ("GET", "HEAD"):
                 raise _method_not_allowed()
-            out = self.api.get(info.plural, name, ns, subresource="log", container=query_str(q, "container"))
+            out = self.api.get(info.resource, name, ns, subresource="log", container=query_str(q, "container"))
             text = str(out.get("log", ""))
             tail = query_int(q, "tailLines")
             if tail is not None and tail >= 0:
@@ -672,7 +671,8 @@ class HttpApiServer:
         directive = self._field_validation(req)
         group, version, kind = ("autoscaling", "v1", "Scale") if sub == "scale" else (info.group, info.version, info.kind)
         validator = self.openapi.field_validator()
-        if not validator.knows(group, version, kind):
+        structural = self.api.crds.schema_of(info) if sub in (None, "", "status") else None
+        if structural is None and not validator.knows(group, version, kind):
             return parse_body(req.body, content_type, allow_yaml=allow_yaml), []
         raw = req.body
         mt = _media(content_type)[0] if content_type else ""
@@ -683,6 +683,9 @@ class HttpApiServer:
         except (ValueError, RecursionError):
             parse_body(raw, content_type, allow_yaml=allow_yaml)  # the 400 it answers
             raise _bad("the body of the request was in an unknown format") from None
+        if structural is not None and isinstance(body, dict):
+            # a custom resource: what its structural schema does not declare is pruned
+            problems += [f"unknown field {json.dumps(p)}" for p in _schema.prune(copy.deepcopy(body), structural)]
         if not problems or directive == "Ignore":
             return body, []
         if directive == "Strict":
@@ -733,7 +736,7 @@ class HttpApiServer:
                 resource_version_match=query_str(q, "resourceVersionMatch"),
             )
         lst = self.api.list(
-            info.plural,
+            info.resource,
             ns,
             label_selector=query_str(q, "labelSelector"),
             field_selector=fsel,
@@ -769,7 +772,7 @@ class HttpApiServer:
         body, warnings = self._decode_object(req, info, None, req.header("content-type") or None)
         if not isinstance(body, dict):
             raise _bad("the body of the request was in an unknown format")
-        out = self.api.create(info.plural, body, ns, dry_run=self._dry_run(req))
+        out = self.api.create(info.resource, body, ns, dry_run=self._dry_run(req))
         return self._warn(self._object_response(req, info, out, 201), warnings)
 
     def _update(self, req: Request, info: ResourceInfo, ns: str | None, name: str, sub: str | None) -> Response:
@@ -777,7 +780,7 @@ class HttpApiServer:
         body, warnings = self._decode_object(req, info, sub, req.header("content-type") or None)
         if not isinstance(body, dict):
             raise _bad("the body of the request was in an unknown format")
-        out = self.api.update(info.plural, body, ns, subresource=sub, name=name, dry_run=self._dry_run(req))
+        out = self.api.update(info.resource, body, ns, subresource=sub, name=name, dry_run=self._dry_run(req))
         return self._warn(json_response(200, out), warnings)
 
     def _patch(self, req: Request, info: ResourceInfo, ns: str | None, name: str, sub: str | None) -> Response:
@@ -822,7 +825,7 @@ class HttpApiServer:
             body = parse_body(req.body, mt, allow_yaml=mt == "application/apply-patch+yaml")
         existed = sub is not None or self.api.store.get(info.key(name, ns)) is not None
         out = self.api.patch(
-            info.plural, name, body, mt, ns, subresource=sub, dry_run=self._dry_run(req),
+            info.resource, name, body, mt, ns, subresource=sub, dry_run=self._dry_run(req),
             force=force, field_manager=field_manager,
         )
         return self._warn(self._object_response(req, info, out, 200 if existed else 201), warnings)
@@ -866,7 +869,7 @@ class HttpApiServer:
         opts = self._delete_options(req)
         dry_run = self._dry_run(req, opts)
         out = self.api.delete(
-            info.plural,
+            info.resource,
             name,
             ns,
             grace_period_seconds=opts.get("gracePeriodSeconds"),
@@ -888,12 +891,12 @@ class HttpApiServer:
         opts = self._delete_options(req)
         if self._dry_run(req, opts):
             lst = self.api.list(
-                info.plural, ns, label_selector=query_str(req.query, "labelSelector"),
+                info.resource, ns, label_selector=query_str(req.query, "labelSelector"),
                 field_selector=query_str(req.query, "fieldSelector"),
             )
             return json_response(200, lst)
         out = self.api.delete_collection(
-            info.plural,
+            info.resource,
             ns,
             label_selector=query_str(req.query, "labelSelector"),
             field_selector=query_str(req.query, "fieldSelector"),
@@ -932,7 +935,7 @@ class HttpApiServer:
 
         try:
             watcher = self.api.watch(
-                info.plural,
+                info.resource,
                 handler,
                 spec.namespace,
                 label_selector=spec.label_selector,

@@ -402,10 +402,12 @@ class _Builder:
 
 
 class OpenAPI:
-    """Serialised OpenAPI documents, built on first use and cached (they never change)."""
+    """Serialised OpenAPI documents, built on first use and cached until the registry changes
+    (a CustomResourceDefinition's resources come or go)."""
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
+        self._generation = registry.generation
         self._builder: _Builder | None = None
         self._v3: dict[str, bytes] = {}
         self._v3_hash: dict[str, str] = {}
@@ -431,8 +433,14 @@ class OpenAPI:
     def _key(group: str, version: str) -> str:
         return f"apis/{group}/{version}" if group else f"api/{version}"
 
+    def _check_fresh(self) -> None:
+        if self._generation != self.registry.generation:
+            self._generation = self.registry.generation
+            self._v3, self._v3_hash, self._v2 = {}, {}, None
+
     def v3_group_version(self, key: str) -> bytes | None:
         """The document for ``api/v1`` or ``apis/<g>/<v>`` as JSON bytes, or None."""
+        self._check_fresh()
         if key in self._v3:
             return self._v3[key]
         for g, v in group_versions(self.registry):
@@ -455,6 +463,7 @@ class OpenAPI:
         return {"paths": paths}
 
     def v2(self) -> bytes:
+        self._check_fresh()
         if self._v2 is None:
             self._v2 = json.dumps(self._b().v2_document(), separators=(",", ":")).encode()
         return self._v2

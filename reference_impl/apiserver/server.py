@@ -28,6 +28,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from reference_impl.apiserver import crd as _crd
 from reference_impl.apiserver import defaults as _defaults
 from reference_impl.apiserver import errors as E
 from reference_impl.apiserver import patch as _patch
@@ -270,7 +271,7 @@ class APIServer:
         self.loop = loop
         self.clock = loop.clock
         self.rng = rng
-        self.registry = registry
+        self.registry = registry.copy()  # its own: CustomResourceDefinitions add resources to it
         self.default_toleration_seconds = default_toleration_seconds
         self.bookmark_interval_s = bookmark_interval_s
         self._service_cidr = service_cidr
@@ -283,6 +284,7 @@ class APIServer:
         self.log_providers: dict[str, Callable[[str, str, str | None], str]] = {}
         self.requests = 0
         self._rebuild_allocators()
+        self.crds = _crd.CustomResources(self)
         if bootstrap:
             self._bootstrap()
 
@@ -311,7 +313,7 @@ class APIServer:
 
     def _cached(self, info: ResourceInfo, kv: KeyValue) -> Obj | None:
         """The watch cache's decode of ``kv`` (read-only: never to be modified or handed out)."""
-        cacher = self._cachers.get(info.plural)
+        cacher = self._cachers.get(info.qualified)
         return None if cacher is None else cacher.current(kv.key, kv.mod_revision)
 
     def _response_for_write(self, info: ResourceInfo, key: str, value: bytes, obj: Obj, readonly: bool) -> Obj:
@@ -322,7 +324,7 @@ class APIServer:
         treat responses as read-only (the in-process components: client-go's rule for informer
         objects) gets ``obj`` itself, shared with the cache: one decode less per write.
         """
-        cacher = self._cachers.get(info.plural)
+        cacher = self._cachers.get(info.qualified)
         if cacher is None or not cacher.expect(key, value, obj):
             return obj
         return obj if readonly else loads(value)
@@ -342,6 +344,12 @@ class APIServer:
 
     def _now(self) -> str:
         return self.clock.rfc3339()
+
+    def as_version(self, info: ResourceInfo, obj: Obj) -> Obj:
+        """A custom resource as the version it was asked for (the ``None`` conversion: its apiVersion)."""
+        if obj.get("apiVersion") == info.api_version or not self.crds.is_custom(info):
+            return obj
+        return {**obj, "apiVersion": info.api_version}
 
     # == bootstrap ========================================================================
     def _rebuild_allocators(self) -> None:
@@ -506,6 +514,9 @@ class APIServer:
         if dry_run:
             self._release(info, obj)
             return self._stamp(obj, self.store.revision)
+        storage = self.crds.storage_version(info)
+        if storage is not None:
+            obj["apiVersion"] = storage
         value = dumps(obj)
         out = self._response_for_write(info, key, value, obj, readonly)
         if info.kind == "Pod" and (readonly or out is not obj):
@@ -515,7 +526,7 @@ class APIServer:
         if not res.succeeded:  # pragma: no cover - single-threaded, but keep etcd's shape
             self._release(info, obj)
             raise E.already_exists(info, name)
-        return self._stamp(out, res.revision)
+        return self.as_version(info, self._stamp(out, res.revision))
 
     SHARED_PARTS_MAX = 4096
 
@@ -967,7 +978,7 @@ class APIServer:
             self._check_rv_not_too_large(rv)
         kv = self._get_kv(info, name, ns)
         if subresource in (None, "", "status"):
-            return self._decode_kv(kv)
+            return self.as_version(info, self._decode_kv(kv))
         if subresource == "scale" and "scale" in info.subresources:
             return self._scale_of(info, self._decode_kv(kv))
         if subresource == "log" and info.plural == "pods":
@@ -1068,9 +1079,12 @@ class APIServer:
             raise E.expired(CONTINUE_TOO_OLD if continue_ else f"too old resource version: {rev}") from None
         except FutureRevision as e:
             raise E.resource_version_too_large(e.requested, e.current) from None
-        for it in items:
-            it.pop("kind", None)
-            it.pop("apiVersion", None)
+        if self.crds.is_custom(info):  # an unstructured list: every item says what it is
+            items = [self.as_version(info, it) for it in items]
+        else:
+            for it in items:
+                it.pop("kind", None)
+                it.pop("apiVersion", None)
         list_meta: Obj = {"resourceVersion": str(rev)}
         if more and last_key is not None:
             list_meta["continue"] = _encode_continue(int(rev or 0), last_key)
@@ -1135,7 +1149,7 @@ class APIServer:
         rv = parse_resource_version(meta.get("resourceVersion"), "metadata.resourceVersion")
         if rv is not None and rv != kv.mod_revision:
             raise E.conflict(info, name)
-        return self._update_from(info, kv, obj, subresource, dry_run, readonly)
+        return self.as_version(info, self._update_from(info, kv, obj, subresource, dry_run, readonly))
 
     def _strategy_subresource(self, info: ResourceInfo, subresource: str | None) -> bool:
         """Whether ``subresource`` is one the resource's strategy updates (a CSR's ``approval``)."""
@@ -1187,7 +1201,9 @@ class APIServer:
             else:
                 strategy.default(new)
                 desired = strategy.generation_from
-            if info.generation and new.get(desired) != old.get(desired):
+            if info.generation and (
+                _spec_changed(new, old, info.has_status) if desired == "*" else new.get(desired) != old.get(desired)
+            ):
                 meta["generation"] = int(ometa.get("generation", 1)) + 1
             if info.kind == "Pod":
                 self._keep_pod_admission(new, old)
@@ -1206,6 +1222,9 @@ class APIServer:
                             }
                         ],
                     )
+        storage = self.crds.storage_version(info)
+        if storage is not None and new.get("apiVersion") != storage:
+            new = {**new, "apiVersion": storage}  # a custom resource is stored at its storage version
         if info.kind == "Namespace" and new.get("metadata", {}).get("deletionTimestamp"):
             # a copy: a status write's status may still be the watch cache's (read-only)
             new["status"] = {**(new.get("status") or {}), "phase": "Terminating"}
@@ -1265,6 +1284,9 @@ class APIServer:
 
     def _put(self, info: ResourceInfo, kv: KeyValue, new: Obj, readonly: bool = False) -> Obj:
         new["metadata"].pop("resourceVersion", None)
+        storage = self.crds.storage_version(info)
+        if storage is not None and new.get("apiVersion") != storage:
+            new = {**new, "apiVersion": storage}
         value = dumps(new)
         out = self._response_for_write(info, kv.key, value, new, readonly)
         res = self.store.txn([Compare(kv.key, "mod", "=", kv.mod_revision)], [Put(kv.key, value)])
@@ -1319,7 +1341,7 @@ class APIServer:
         # a merge patch of status is applied copy-on-write to the watch cache's decode (the
         # status write below takes only its status); anything else patches a fresh decode
         shared = self._cached(info, kv) if kind == "merge" and subresource == "status" and isinstance(body, dict) else None
-        current = shared if shared is not None else self._decode_kv(kv)
+        current = self.as_version(info, shared if shared is not None else self._decode_kv(kv))
         if subresource == "scale":
             if "scale" not in info.subresources:
                 raise E.ApiError(404, "NotFound", "the server could not find the requested resource")
@@ -1367,11 +1389,14 @@ class APIServer:
             raise E.conflict(info, name)
         if subresource is None:
             self._check_type(info, patched)
-        return self._update_from(info, kv, patched, subresource or None, dry_run, readonly)
+        return self.as_version(info, self._update_from(info, kv, patched, subresource or None, dry_run, readonly))
 
     # == scale subresource ================================================================
     def _scale_of(self, info: ResourceInfo, obj: Obj) -> Obj:
         meta = obj["metadata"]
+        paths = self.crds.scale_paths(info)
+        if paths is not None:
+            return _crd.scale_of(obj, paths)
         sel = (obj.get("spec") or {}).get("selector")
         selector = str(label_selector_from_dict(sel)) if isinstance(sel, dict) else ""
         return {
@@ -1413,8 +1438,12 @@ class APIServer:
                     ],
                 },
             )
-        new = loads(kv.value)
-        new["spec"]["replicas"] = replicas
+        new = self.as_version(info, loads(kv.value))
+        paths = self.crds.scale_paths(info)
+        if paths is not None:
+            _crd.set_path(new, str(paths.get("specReplicasPath", ".spec.replicas")), replicas)
+        else:
+            new["spec"]["replicas"] = replicas
         out = self._update_from(info, kv, new, None, dry_run)
         return self._scale_of(info, out)
 
@@ -1475,6 +1504,8 @@ class APIServer:
                 )
         new = loads(kv.value)
         meta = new["metadata"]
+        if info.qualified == _crd.CRD_QUALIFIED and not ometa.get("deletionTimestamp"):
+            _crd.terminating_on_delete(new, self._now())
         finalizers: list[str] = list(meta.get("finalizers") or [])
         policy = propagation_policy or "Background"
         if policy == "Orphan" and "orphan" not in finalizers and "foregroundDeletion" not in finalizers:
@@ -1489,8 +1520,8 @@ class APIServer:
         holds = bool(finalizers) or grace > 0 or info.kind == "Namespace"
         if not holds:
             if dry_run:
-                return self._decode_kv(kv)
-            return self._final_delete(info, kv, old)
+                return self.as_version(info, self._decode_kv(kv))
+            return self.as_version(info, self._final_delete(info, kv, old))
         now = self.clock.now()
         if ometa.get("deletionTimestamp"):
             # already terminating: a shorter grace period may bring the deadline forward
@@ -1506,12 +1537,12 @@ class APIServer:
         if finalizers:
             meta["finalizers"] = finalizers
         if dry_run:
-            return self._stamp(new, kv.mod_revision)
+            return self.as_version(info, self._stamp(new, kv.mod_revision))
         if self._should_delete_on_update(info, new):
-            return self._final_delete(info, kv, new)
+            return self.as_version(info, self._final_delete(info, kv, new))
         if new == old:
-            return self._decode_kv(kv)
-        return self._put(info, kv, new)
+            return self.as_version(info, self._decode_kv(kv))
+        return self.as_version(info, self._put(info, kv, new))
 
     def _grace_period(self, info: ResourceInfo, obj: Obj, requested: int | None) -> int:
         if info.kind != "Pod":
@@ -1609,10 +1640,12 @@ class APIServer:
         )
         lsel, fsel = self._selectors(info, label_selector, field_selector)
         ns = namespace if info.namespaced and namespace else None
-        cacher = self._cachers.get(info.plural)
+        if self.crds.is_custom(info):
+            handler = self._versioned_handler(info, handler)
+        cacher = self._cachers.get(info.qualified)
         if cacher is None:
             cacher = Cacher(info, self.store, self.decode)
-            self._cachers[info.plural] = cacher
+            self._cachers[info.qualified] = cacher
         w = Watcher(
             cacher,
             namespace=ns,
@@ -1668,6 +1701,14 @@ class APIServer:
             self._ensure_bookmarks()
         return w
 
+    def _versioned_handler(self, info: ResourceInfo, handler: WatchHandler) -> WatchHandler:
+        """A watch of one version of a custom resource sees every object at that version."""
+
+        def convert(type_: str, obj: Obj) -> None:
+            handler(type_, obj if type_ in ("ERROR", "BOOKMARK") else self.as_version(info, obj))
+
+        return convert
+
     def _ensure_bookmarks(self) -> None:
         if self._bookmark_timer is None and self.bookmark_interval_s > 0:
             self._bookmark_timer = self.loop.call_later(
@@ -1713,6 +1754,13 @@ class APIServer:
 
 
 # == helpers ==============================================================================
+def _spec_changed(new: Obj, old: Obj, has_status: bool) -> bool:
+    """A custom resource's generation rule: anything but metadata (and status, when it is a subresource)."""
+    skip = ("metadata", "status") if has_status else ("metadata",)
+    keys = (set(new) | set(old)) - set(skip)
+    return any(new.get(k) != old.get(k) for k in keys)
+
+
 def _set_condition(obj: Obj, cond: Obj, now: str) -> None:
     conds = obj.setdefault("status", {}).setdefault("conditions", [])
     for c in conds:

@@ -36,6 +36,11 @@ class ResourceInfo:
         return f"{self.group}/{self.version}" if self.group else self.version
 
     @property
+    def resource(self) -> str:
+        """``apps/v1/deployments``: the name that finds exactly this resource at this version."""
+        return f"{self.api_version}/{self.plural}"
+
+    @property
     def qualified(self) -> str:
         """``pods`` or ``deployments.apps``: how the real server names a resource in messages."""
         return f"{self.plural}.{self.group}" if self.group else self.plural
@@ -66,24 +71,75 @@ class ResourceInfo:
 
 
 class Registry:
-    """Look resources up by plural, ``plural.group``, kind, short name or group/version/plural."""
+    """Look resources up by plural, ``plural.group``, kind, short name or group/version/plural.
+
+    The built-in resources are fixed when the registry is made; the resources of
+    CustomResourceDefinitions come and go at run time (:meth:`add`, :meth:`remove`), so every
+    API server works on its own :meth:`copy`. ``generation`` counts those changes, for the
+    caches built from the registry (discovery and OpenAPI documents).
+    """
 
     def __init__(self, resources: tuple[ResourceInfo, ...], strategies: tuple[Strategy, ...] = ()) -> None:
+        self._builtin = len(resources)
         self.resources = resources
         self._strategies: dict[tuple[str, str], Strategy] = {(s.info.api_version, s.info.plural): s for s in strategies}
+        self.generation = 0
         self._by_name: dict[str, ResourceInfo] = {}
         self._by_kind: dict[tuple[str, str], ResourceInfo] = {}
-        for r in resources:
+        self._by_gv: dict[tuple[str, str], dict[str, ResourceInfo]] = {}
+        self._index()
+
+    def _index(self) -> None:
+        self._by_name = {}
+        self._by_kind = {}
+        self._by_gv = {}
+        for r in self.resources:
             for alias in (r.plural, r.qualified, r.singular, r.kind, r.kind.lower(), *r.short_names):
                 self._by_name.setdefault(alias, r)
             self._by_name[f"{r.api_version}/{r.plural}"] = r
             self._by_kind[(r.api_version, r.kind)] = r
+            self._by_gv.setdefault((r.group, r.version), {})[r.plural] = r
+
+    def copy(self) -> Registry:
+        """A registry of the same resources whose run-time changes stay its own."""
+        out = Registry(self.resources[: self._builtin], tuple(self._strategies.values()))
+        out.resources = self.resources
+        out._index()
+        return out
+
+    def add(self, strategy: Strategy) -> None:
+        """Serve ``strategy.info`` from now on (a custom resource), replacing an earlier entry."""
+        info = strategy.info
+        kept = tuple(
+            r for r in self.resources[self._builtin :] if (r.api_version, r.plural) != (info.api_version, info.plural)
+        )
+        self.resources = self.resources[: self._builtin] + kept + (info,)
+        self._strategies[(info.api_version, info.plural)] = strategy
+        self.generation += 1
+        self._index()
+
+    def remove(self, group: str, plural: str) -> None:
+        """Stop serving every version of ``plural.group`` added with :meth:`add`."""
+        gone = [r for r in self.resources[self._builtin :] if (r.group, r.plural) == (group, plural)]
+        if not gone:
+            return
+        self.resources = self.resources[: self._builtin] + tuple(
+            r for r in self.resources[self._builtin :] if (r.group, r.plural) != (group, plural)
+        )
+        for r in gone:
+            self._strategies.pop((r.api_version, r.plural), None)
+        self.generation += 1
+        self._index()
 
     def lookup(self, name: str) -> ResourceInfo | None:
         return self._by_name.get(name)
 
     def by_kind(self, api_version: str, kind: str) -> ResourceInfo | None:
         return self._by_kind.get((api_version, kind))
+
+    def in_group_version(self, group: str, version: str) -> dict[str, ResourceInfo] | None:
+        """Plural → resource of one served group-version, or None when it is not served."""
+        return self._by_gv.get((group, version))
 
     def strategy(self, info: ResourceInfo) -> Strategy | None:
         """The resource's REST strategy, or None for one served through the older per-kind tables."""
@@ -99,4 +155,3 @@ class Registry:
         for r in self.resources:
             out.setdefault(r.group, []).append(r)
         return out
-
