@@ -393,6 +393,10 @@ class UpstreamCluster:
     server: str = ""
     started_s: float = 0.0
     _next_index: int = 0
+    # Faults run on the fault server's thread while `check` polls from the main one: a process
+    # under restart has exited for a moment, and add/remove_node change `processes` — both
+    # would otherwise read as a component dying (or break the iteration) and end the cluster.
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     # -- start ---------------------------------------------------------------------------
     def start(self) -> UpstreamCluster:
@@ -565,6 +569,10 @@ class UpstreamCluster:
 
     # -- nodes -----------------------------------------------------------------------------
     def add_node(self, name: str | None = None) -> str:
+        with self._lock:
+            return self._add_node(name)
+
+    def _add_node(self, name: str | None) -> str:
         index = self._next_index  # never reused: it names the node's podCIDR and IP
         name = name or f"node-{index + 1}"
         if name in self.node_names:
@@ -579,9 +587,10 @@ class UpstreamCluster:
 
     def remove_node(self, node: str) -> None:
         """The machine leaves for good: its agent stops and its Node object is deleted."""
-        self._agent(node).kill()
-        del self.processes[f"kwok-{node}"]
-        self.node_names.remove(node)
+        with self._lock:
+            self._agent(node).kill()
+            del self.processes[f"kwok-{node}"]
+            self.node_names.remove(node)
         code, body = self.api.request("DELETE", f"/api/v1/nodes/{node}")
         if code not in (200, 404):
             raise KconformError(f"deleting node {node!r} answered {code}: {(body or {}).get('message', body)}")
@@ -624,6 +633,10 @@ class UpstreamCluster:
     # -- control plane -----------------------------------------------------------------------
     def restart_component(self, name: str) -> None:
         """Stop a control-plane component (SIGTERM) and start it again with the same flags."""
+        with self._lock:
+            self._restart_component(name)
+
+    def _restart_component(self, name: str) -> None:
         proc = self.processes.get(name)
         if proc is None or name.startswith("kwok-"):
             raise InvalidArgument(f"no control-plane component {name!r}")
@@ -644,6 +657,10 @@ class UpstreamCluster:
         return revision
 
     def inject(self, fault: F.Fault) -> None:
+        with self._lock:
+            self._inject(fault)
+
+    def _inject(self, fault: F.Fault) -> None:
         match fault:
             case F.KillNode(node=n):
                 self.kill_node(n)
@@ -669,17 +686,20 @@ class UpstreamCluster:
     # -- watching and stopping ------------------------------------------------------------------
     def check(self) -> None:
         """ComponentDied when a process exited that nobody stopped (a killed node agent is fine)."""
-        for name, proc in self.processes.items():
-            if name.startswith("kwok-"):
-                continue
-            reason = proc.died()
-            if reason is not None:
-                raise ComponentDied(reason)
+        with self._lock:
+            for name, proc in self.processes.items():
+                if name.startswith("kwok-"):
+                    continue
+                reason = proc.died()
+                if reason is not None:
+                    raise ComponentDied(reason)
 
     def memory_mb(self) -> dict[str, float]:
         """Resident memory of each running component, in MiB (from /proc)."""
         out: dict[str, float] = {}
-        for name, proc in self.processes.items():
+        with self._lock:
+            procs = list(self.processes.items())
+        for name, proc in procs:
             if proc.popen is None or not proc.alive:
                 continue
             try:

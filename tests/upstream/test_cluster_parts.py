@@ -133,3 +133,39 @@ def test_the_fault_endpoint_needs_its_token_and_a_well_formed_fault() -> None:
         assert cluster.node_names == ["node-1"]
     finally:
         server.stop()
+
+
+def test_a_component_under_restart_is_not_reported_dead(tmp_path: Path) -> None:
+    """`kconform upstream up` polls `check` while faults restart components on another thread:
+    the moment between the old process exiting and the new one starting is not a death."""
+    import threading
+
+    from kconform.upstream.cluster import ComponentDied, Process, UpstreamCluster
+
+    cluster = UpstreamCluster(nodes=1)
+    # exits a little after SIGTERM, as a real component shutting down gracefully does
+    proc = Process("etcd", ["sh", "-c", 'trap "sleep 0.05; exit 0" TERM; while :; do sleep 0.01; done'],
+                   tmp_path / "etcd.log")
+    cluster.processes["etcd"] = proc
+    proc.start()
+    died: list[str] = []
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.is_set():
+            try:
+                cluster.check()
+            except ComponentDied as e:
+                died.append(str(e))
+                return
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    try:
+        for _ in range(10):
+            cluster.restart_component("etcd")
+    finally:
+        done.set()
+        poller.join()
+        proc.kill()
+    assert died == []
