@@ -442,6 +442,8 @@ class CustomResources:
         served = self._served.pop(name, None)
         if served is not None:
             self.api.registry.remove(*served)
+            group, plural = served
+            self.api.drop_watches_of(f"{plural}.{group}")
         self._by_resource = {v: k for k, v in self._served.items()}
 
     def _finalize(self, crd: Obj) -> None:

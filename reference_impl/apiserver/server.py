@@ -519,7 +519,7 @@ class APIServer:
             obj["apiVersion"] = storage
         value = dumps(obj)
         out = self._response_for_write(info, key, value, obj, readonly)
-        if info.kind == "Pod" and (readonly or out is not obj):
+        if info.core_kind == "Pod" and (readonly or out is not obj):
             # (only an object no caller may modify: the watch cache's, or a read-only caller's)
             self._share_pod_parts(obj)
         res = self.store.txn([Compare(key, "create", "=", 0)], [Put(key, value)])
@@ -642,6 +642,8 @@ class APIServer:
 
     def _prepare_create(self, info: ResourceInfo, obj: Obj) -> None:
         """The strategies' PrepareForCreate: status is the server's to set."""
+        if self.crds.is_custom(info):
+            return  # a custom resource's strategy is its CRD's, whatever its kind is called
         kind = info.kind
         if kind == "Pod":
             obj["status"] = {"phase": "Pending", "qosClass": _qos_class(obj)}
@@ -662,14 +664,14 @@ class APIServer:
             obj["status"] = {"currentHealthy": 0, "desiredHealthy": 0, "disruptionsAllowed": 0, "expectedPods": 0}
 
     def _admit_create(self, info: ResourceInfo, obj: Obj) -> None:
-        if info.kind == "Pod":
+        if info.core_kind == "Pod":
             spec = obj.setdefault("spec", {})
             spec.setdefault("serviceAccountName", "default")
             spec.setdefault("serviceAccount", spec["serviceAccountName"])
             self._mount_service_account_token(obj)
             spec.setdefault("priority", 0)
             self._default_tolerations(spec)
-        elif info.kind == "Service":
+        elif info.core_kind == "Service":
             self._allocate_service(info, obj, None)
 
     def _mount_service_account_token(self, pod: Obj) -> None:
@@ -825,9 +827,9 @@ class APIServer:
     def _create_subresource(
         self, info: ResourceInfo, name: str, namespace: str | None, sub: str, body: Obj, dry_run: bool
     ) -> Obj:
-        if info.plural == "pods" and sub == "binding":
+        if info.core_kind == "Pod" and sub == "binding":
             return self._bind(info, name, namespace or "", body)
-        if info.plural == "pods" and sub == "eviction":
+        if info.core_kind == "Pod" and sub == "eviction":
             return self._evict(info, name, namespace or "", body, dry_run)
         raise E.method_not_supported(info, "create")
 
@@ -981,7 +983,7 @@ class APIServer:
             return self.as_version(info, self._decode_kv(kv))
         if subresource == "scale" and "scale" in info.subresources:
             return self._scale_of(info, self._decode_kv(kv))
-        if subresource == "log" and info.plural == "pods":
+        if subresource == "log" and info.core_kind == "Pod":
             return {"log": self._pod_log(loads(kv.value), container)}
         raise E.ApiError(404, "NotFound", "the server could not find the requested resource")
 
@@ -1100,7 +1102,8 @@ class APIServer:
             fsel = parse_field_selector(field_selector)
         except SelectorError as e:
             raise E.bad_request(str(e)) from None
-        supported = SUPPORTED_FIELDS.get(info.plural, frozenset({"metadata.name", "metadata.namespace"}))
+        supported = (None if self.crds.is_custom(info) else SUPPORTED_FIELDS.get(info.plural)) or frozenset(
+            {"metadata.name", "metadata.namespace"})
         for field, _op, _val in fsel.requirements:
             if field not in supported:
                 raise E.bad_request(unsupported_field_message(field))
@@ -1189,7 +1192,7 @@ class APIServer:
             if info.namespaced:
                 meta["namespace"] = ometa["namespace"]
             meta.pop("resourceVersion", None)
-            if info.has_status or info.kind == "Namespace":
+            if info.has_status or info.core_kind == "Namespace":
                 if "status" in old:
                     new["status"] = old["status"]
                 else:
@@ -1197,7 +1200,7 @@ class APIServer:
             strategy = self.registry.strategy(info)
             if strategy is None:
                 _defaults.apply_defaults(info.kind, new)
-                desired = "template" if info.kind == "PodTemplate" else "spec"  # what bumps the generation
+                desired = "template" if info.core_kind == "PodTemplate" else "spec"  # what bumps the generation
             else:
                 strategy.default(new)
                 desired = strategy.generation_from
@@ -1205,7 +1208,7 @@ class APIServer:
                 _spec_changed(new, old, info.has_status) if desired == "*" else new.get(desired) != old.get(desired)
             ):
                 meta["generation"] = int(ometa.get("generation", 1)) + 1
-            if info.kind == "Pod":
+            if info.core_kind == "Pod":
                 self._keep_pod_admission(new, old)
             if ometa.get("deletionTimestamp"):
                 added = set(meta.get("finalizers") or []) - set(ometa.get("finalizers") or [])
@@ -1225,14 +1228,14 @@ class APIServer:
         storage = self.crds.storage_version(info)
         if storage is not None and new.get("apiVersion") != storage:
             new = {**new, "apiVersion": storage}  # a custom resource is stored at its storage version
-        if info.kind == "Namespace" and new.get("metadata", {}).get("deletionTimestamp"):
+        if info.core_kind == "Namespace" and new.get("metadata", {}).get("deletionTimestamp"):
             # a copy: a status write's status may still be the watch cache's (read-only)
             new["status"] = {**(new.get("status") or {}), "phase": "Terminating"}
         causes = self._validate(info, new, old)
         if causes:
             raise E.invalid(info, name, causes)
         saved = None
-        if info.kind == "Service" and subresource is None:
+        if info.core_kind == "Service" and subresource is None:
             saved = (set(self._ips.used), set(self._ports.used))
             self._update_service_allocations(info, new, old)
         if new == old or dry_run:
@@ -1278,7 +1281,7 @@ class APIServer:
         meta = new["metadata"]
         if not meta.get("deletionTimestamp") or meta.get("finalizers"):
             return False
-        if info.kind == "Namespace":
+        if info.core_kind == "Namespace":
             return not (new.get("spec") or {}).get("finalizers")
         return int(meta.get("deletionGracePeriodSeconds") or 0) == 0
 
@@ -1466,7 +1469,7 @@ class APIServer:
         self.requests += 1
         info = self.info(resource)
         ns = self._ns_of(info, namespace)
-        if info.plural == "namespaces" and name in PROTECTED_NAMESPACES:
+        if info.core_kind == "Namespace" and name in PROTECTED_NAMESPACES:
             raise E.forbidden(info, name, "this namespace may not be deleted")
         if propagation_policy not in (None, "", "Orphan", "Background", "Foreground"):
             raise E.invalid(
@@ -1517,7 +1520,7 @@ class APIServer:
             if propagation_policy == "Foreground":
                 finalizers.append("foregroundDeletion")
         grace = self._grace_period(info, old, grace_period_seconds)
-        holds = bool(finalizers) or grace > 0 or info.kind == "Namespace"
+        holds = bool(finalizers) or grace > 0 or info.core_kind == "Namespace"
         if not holds:
             if dry_run:
                 return self.as_version(info, self._decode_kv(kv))
@@ -1526,13 +1529,13 @@ class APIServer:
         if ometa.get("deletionTimestamp"):
             # already terminating: a shorter grace period may bring the deadline forward
             cur = int(ometa.get("deletionGracePeriodSeconds") or 0)
-            if info.kind == "Pod" and grace < cur:
+            if info.core_kind == "Pod" and grace < cur:
                 meta["deletionTimestamp"] = self.clock.rfc3339(now + grace)
                 meta["deletionGracePeriodSeconds"] = grace
         else:
-            meta["deletionTimestamp"] = self.clock.rfc3339(now + (grace if info.kind == "Pod" else 0))
+            meta["deletionTimestamp"] = self.clock.rfc3339(now + (grace if info.core_kind == "Pod" else 0))
             meta["deletionGracePeriodSeconds"] = grace
-            if info.kind == "Namespace":
+            if info.core_kind == "Namespace":
                 new.setdefault("status", {})["phase"] = "Terminating"
         if finalizers:
             meta["finalizers"] = finalizers
@@ -1578,7 +1581,7 @@ class APIServer:
         out = []
         for item in listed["items"]:
             meta = item["metadata"]
-            if info.plural == "namespaces" and meta["name"] in PROTECTED_NAMESPACES:
+            if info.core_kind == "Namespace" and meta["name"] in PROTECTED_NAMESPACES:
                 continue
             try:
                 out.append(
@@ -1739,6 +1742,15 @@ class APIServer:
             for w in ws:
                 w.close()
         return n
+
+    def drop_watches_of(self, qualified: str) -> int:
+        """Close the watches of one resource (``plural.group``) and forget its watch cache: a
+        CustomResourceDefinition is gone, and kube-apiserver destroys its storage with it."""
+        cacher = self._cachers.pop(qualified, None)
+        ws = cacher.watchers() if cacher is not None else []
+        for w in ws:
+            w.close()
+        return len(ws)
 
     def restart(self) -> None:
         """An API server restart: watches drop; allocator state is rebuilt from the store."""

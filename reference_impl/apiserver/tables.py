@@ -736,7 +736,7 @@ def column_definitions(info: ResourceInfo, strategy: Strategy | None = None) -> 
     cols, _ = _printer(info, strategy)
     out = []
     for name, typ, prio, fmt in cols:
-        desc = NAME_DESC if name == "Name" and fmt == "name" else AGE_DESC if name == "Age" else name
+        desc = NAME_DESC if name == "Name" and fmt == "name" else AGE_DESC if name in ("Age", "Created At") else name
         out.append({"name": name, "type": typ, "format": fmt, "description": desc, "priority": prio})
     return out
 

@@ -705,4 +705,6 @@ def test_through_the_api_server_a_crd_is_created_bumped_rejected_and_printed() -
     assert info is CRD_INFO
     table = tables.to_table(info, api.list(CRDS)["items"], 0.0, strategy=api.registry.strategy(info))
     assert [(c["name"], c["type"]) for c in table["columnDefinitions"]] == [("Name", "string"), ("Created At", "date")]
+    # the default table convertor's descriptions are ObjectMeta's: name and creationTimestamp
+    assert table["columnDefinitions"][1]["description"] == tables.AGE_DESC
     assert table["rows"][0]["cells"] == ["widgets.probe.example.com", created["metadata"]["creationTimestamp"]]

@@ -197,3 +197,35 @@ def test_a_restarted_api_server_serves_the_crds_in_its_store() -> None:
     api.create(V1, _widget(), "default")
     again = APIServer(api.store, loop, SeededRandom(2))
     assert again.get(V2, "w1", "default")["apiVersion"] == "probe.example.com/v2"
+
+
+def test_watches_of_a_deleted_crd_see_its_resources_go_then_end() -> None:
+    api, loop = _api()
+    _established(api, loop)
+    api.create(V1, _widget("a"), "default")
+    seen: list[str] = []
+    closed: list[bool] = []
+    api.watch(V1, lambda t, o: seen.append(f"{t} {o['metadata']['name']}"), "default", on_close=lambda: closed.append(True))
+    api.delete(CRDS, "widgets.probe.example.com")
+    loop.run_ready()
+    assert seen == ["ADDED a", "DELETED a"]
+    assert closed == [True]  # the resource's storage is gone with its CRD
+
+
+def test_a_custom_resource_named_like_a_core_kind_is_not_treated_as_one() -> None:
+    api, loop = _api()
+    pods = copy.deepcopy(WIDGETS)
+    pods["metadata"]["name"] = "pods.probe.example.com"
+    pods["spec"]["names"] = {"plural": "pods", "kind": "Pod"}
+    for v in pods["spec"]["versions"]:
+        v["subresources"] = {}
+    _established(api, loop, pods)
+    pod = {"apiVersion": "probe.example.com/v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"color": "red"}}
+    created = api.create("probe.example.com/v1/pods", pod, "default")
+    assert "status" not in created and "serviceAccountName" not in created["spec"]
+    with pytest.raises(ApiError) as e:
+        api.list("probe.example.com/v1/pods", "default", field_selector="spec.nodeName=n1")
+    assert e.value.code == 400
+    api.delete("probe.example.com/v1/pods", "p", "default")  # no grace period: gone at once
+    assert api.list("probe.example.com/v1/pods", "default")["items"] == []
+    assert api.list("v1/pods", "default")["items"] == []

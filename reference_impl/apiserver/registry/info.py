@@ -51,6 +51,12 @@ class ResourceInfo:
         return f"{self.kind}.{self.group}" if self.group else self.kind
 
     @property
+    def core_kind(self) -> str:
+        """The kind of a core (``""`` group) resource, else ``""``: what the server's special
+        cases key on, so that a custom resource of kind ``Pod`` in its own group is not one."""
+        return "" if self.group else self.kind
+
+    @property
     def list_kind(self) -> str:
         return f"{self.kind}List"
 
