@@ -569,16 +569,15 @@ def check_jobs(snapshot: Snapshot, expect: Expectations) -> list[Violation]:
 def _min_toleration_s(tolerations: list[Mapping[str, Any]], taints: list[Mapping[str, Any]]) -> float | None:
     """Seconds until taint eviction: 0 if a taint is untolerated, None if tolerated forever.
 
-    As the taint-eviction controller: the minimum tolerationSeconds over the matching tolerations;
-    forever only when none of them sets one.
+    As the taint-eviction controller (``pkg/controller/tainteviction``): each taint is matched by
+    the *first* toleration that tolerates it (``GetMatchingTolerations``), and the time is the
+    minimum tolerationSeconds over those matches; forever when none of them sets one. A later
+    toleration with a shorter tolerationSeconds for the same taint does not count.
     """
     if k.untolerated_taints(tolerations, taints, effects=("NoExecute",)):
         return 0.0
-    seconds = [
-        max(0.0, float(t["tolerationSeconds"]))
-        for t in tolerations
-        if t.get("tolerationSeconds") is not None and any(k.toleration_tolerates(t, taint) for taint in taints)
-    ]
+    matched = [next(t for t in tolerations if k.toleration_tolerates(t, taint)) for taint in taints]
+    seconds = [max(0.0, float(t["tolerationSeconds"])) for t in matched if t.get("tolerationSeconds") is not None]
     return min(seconds) if seconds else None
 
 

@@ -249,6 +249,22 @@ def test_pods_on_dead_node_must_be_evicted() -> None:
     assert ("liveness.pod-not-evicted", "pod default/lonely") not in {(v.invariant, v.where) for v in early}
 
 
+def test_only_the_first_toleration_of_a_taint_sets_its_eviction_time() -> None:
+    """``GetMatchingTolerations`` takes, per taint, the first toleration that tolerates it: here
+    ``operator: Exists`` without tolerationSeconds, so the pod stays however long the node is dead
+    (the later 5 s toleration never counts) — reported as a false alarm of node-chaos."""
+    objs = _dead_node_cluster()
+    tol = [{"operator": "Exists"},
+           {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute", "tolerationSeconds": 5}]
+    objs.append(pod("stays", node_name="node-2", ready=False, spec={"containers": [{"name": "c"}], "tolerations": tol}))
+    found = live(objs, Expectations(dead_for_s={"node-2": 4000.0}), dead_nodes={"node-2"}, routes=None)
+    assert ("liveness.pod-not-evicted", "pod default/stays") not in {(v.invariant, v.where) for v in found}
+    # the other order: the 5 s toleration is the first match, and the pod is due
+    objs[-1]["spec"]["tolerations"] = tol[::-1]
+    found = live(objs, Expectations(dead_for_s={"node-2": 4000.0}), dead_nodes={"node-2"}, routes=None)
+    assert ("liveness.pod-not-evicted", "pod default/stays") in {(v.invariant, v.where) for v in found}
+
+
 def test_settled_dead_node() -> None:
     """After a node died and everything settled: workload pods evicted and replaced, daemon pod stays."""
     objs = _dead_node_cluster()
