@@ -35,6 +35,7 @@ CONTROLLERS: dict[str, str] = {
     "disruption": "reference_impl.controllers.disruption:DisruptionController",
     "serviceaccount": "reference_impl.controllers.serviceaccounts:ServiceAccountsController",
     "root-ca-cert-publisher": "reference_impl.controllers.root_ca_publisher:RootCACertPublisher",
+    "podgc": "reference_impl.controllers.podgc:PodGCController",
 }
 
 

@@ -274,3 +274,28 @@ def test_partition_longer_than_toleration_evicts_and_heal_cleans_up() -> None:
     c.advance(2)
     routes = c.routes()
     assert routes["node-1"] == routes["node-2"] == routes["node-3"]
+
+
+def test_deleting_a_dead_node_lets_podgc_remove_its_pods_and_the_namespace_finish() -> None:
+    """As an operator does: a node dies, its pods are evicted but stay Terminating (no kubelet
+    confirms), the node object is deleted — PodGC force-deletes its pods once the 40 s quarantine
+    passed, and a namespace holding them finishes deleting."""
+    c = cluster()
+    ns = "shop"
+    c.api.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    web = deployment("web", 6)
+    web["metadata"]["namespace"] = ns
+    c.api.create("deployments", web, ns)
+    in_ns = lambda: c.api.list("pods", ns)["items"]  # noqa: E731
+    wait(c, lambda: sum(is_ready(p) for p in in_ns()) == 6, timeout_s=60)
+    victims = {p["metadata"]["name"] for p in in_ns() if p["spec"].get("nodeName") == "node-2"}
+    assert victims
+    c.kill_node("node-2")
+    c.advance(GRACE_S + MONITOR_S + TOLERATION_S + 30)
+    assert all(p["metadata"].get("deletionTimestamp") for p in in_ns() if p["metadata"]["name"] in victims)
+    c.api.delete("nodes", "node-2")
+    c.advance(30)
+    assert {p["metadata"]["name"] for p in in_ns()} >= victims  # quarantined, not yet gone
+    wait(c, lambda: not victims & {p["metadata"]["name"] for p in in_ns()}, timeout_s=60)
+    c.api.delete("namespaces", ns)
+    wait(c, lambda: ns not in {n["metadata"]["name"] for n in c.api.list("namespaces")["items"]}, timeout_s=120)
