@@ -23,7 +23,8 @@ from tests.upstream import kwoksim
 
 
 @pytest.fixture(scope="session")
-def upstream_kubeconfig() -> str:
+def upstream_kubeconfig(request: pytest.FixtureRequest) -> str:
+    _check_grouped(request)
     given = os.environ.get(ENV_KUBECONFIG)
     if given:
         return given
@@ -32,6 +33,30 @@ def upstream_kubeconfig() -> str:
     from kconform.backends.upstream import _own_cluster
 
     return _own_cluster()
+
+
+def _group(item: pytest.Item) -> str | None:
+    mark = item.get_closest_marker("xdist_group")
+    if mark is None:
+        return None
+    return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+
+
+def _check_grouped(request: pytest.FixtureRequest) -> None:
+    """The tests sharing one control plane restart its components: under pytest-xdist they must
+    all run on one worker (``--dist loadgroup`` and ``xdist_group("upstream")``), else a restart
+    on one worker breaks the tests of another with "connection refused"."""
+    config = request.config
+    if not os.environ.get("PYTEST_XDIST_WORKER") or not getattr(config.option, "loadgroup", False):
+        return
+    grouped = [i.nodeid for i in request.session.items if _group(i) == "upstream"]
+    if grouped and not all(n.endswith("@upstream") for n in grouped):
+        pytest.fail(
+            f"pytest {pytest.__version__} with pytest-xdist did not group the tests sharing the real "
+            "control plane onto one worker (their node ids lack the '@upstream' suffix); install the "
+            "versions pyproject.toml's test extra allows, or run with -p no:xdist",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
