@@ -171,9 +171,12 @@ def test_yaml_body_accepted_with_yaml_content_type(served: ServedEnv) -> None:
 
 
 def test_unsupported_media_type_is_415(served: ServedEnv) -> None:
+    # protobuf is a body type kube-apiserver reads (tests/apiserver/test_protobuf.py); text/plain is not
     _code, body = served.json("POST", "/api/v1/namespaces/default/configmaps", json.dumps(cm("x")).encode(),
-                             {"Content-Type": "application/vnd.kubernetes.protobuf"})
+                             {"Content-Type": "text/plain"})
     assert_status(body, 415, "UnsupportedMediaType")
+    assert body["message"] == ("the body of the request was in an unknown format - accepted media types include: "
+                               "application/json, application/yaml, application/vnd.kubernetes.protobuf")
     served.json("POST", "/api/v1/namespaces/default/configmaps", cm("x"))
     for ct in ("text/plain", "application/json", ""):
         headers = {"Content-Type": ct} if ct else {}
