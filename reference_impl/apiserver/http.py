@@ -293,7 +293,7 @@ class HttpApiServer:
         self.port = port
         self.max_body_bytes = max_body_bytes
         self.on_fault = on_fault
-        self.openapi = OpenAPI(api.registry)
+        self.openapi = OpenAPI(api.registry, crd_for=api.crds.crd_for)
         self.requests_served = 0
         self.internal_errors = 0
         self._server: asyncio.base_events.Server | None = None

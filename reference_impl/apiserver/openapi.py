@@ -13,6 +13,12 @@ OpenAPI definitions of the pinned release, v1.36) when it is installed; they are
 each kind gets a permissive object schema and the patch operations do not advertise strategic
 merge, so kubectl computes patches from its compiled-in types, as it does for any server.
 
+A custom resource's version is published as apiextensions-apiserver publishes it
+(``crd_openapi.py``: its structural schema, the list kind, every verb's path), once its CRD is
+established and for as long as the version is served; a group-version of custom resources only is
+a document of its own kind (``Kubernetes CRD Swagger``, no security schemes), as upstream's v3
+controller serves it.
+
 Leaves out: the protobuf encodings (a v2 request that accepts only protobuf gets 406).
 """
 
@@ -22,13 +28,17 @@ import hashlib
 import importlib.util
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
+from reference_impl.apiserver import crd_openapi
 from reference_impl.apiserver.discovery import group_versions, resources_of
 from reference_impl.apiserver.fieldvalidation import FieldValidator
 from reference_impl.apiserver.registry import Registry, ResourceInfo
 
 Obj = dict[str, Any]
+#: The CRD that serves a resource, or None for a built-in one (``CustomResources.crd_for``)
+CRDLookup = Callable[[ResourceInfo], Obj | None]
 K8S_VERSION = "v1.36.0"
 SCHEMA_VERSION_DIR = "v1.36.0-local"
 
@@ -165,8 +175,9 @@ def _path_param(name: str, *, v3: bool) -> Obj:
 class _Builder:
     """Builds the v3 group-version documents and the v2 document from the registry."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, crd_for: CRDLookup | None = None) -> None:
         self.registry = registry
+        self.crd_for = crd_for
         self.defs = _load_definitions()
         self.by_gvk: dict[tuple[str, str, str], str] = {}
         if self.defs:
@@ -175,6 +186,14 @@ class _Builder:
                     key = (gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", ""))
                     # DeleteOptions/WatchEvent/Status list every group; keep the first (canonical) name
                     self.by_gvk.setdefault(key, name)
+
+    def custom(self, r: ResourceInfo) -> crd_openapi.CustomResourceVersion | None:
+        """What the CRD builder needs of ``r``, or None for a built-in resource."""
+        if self.crd_for is not None:
+            crd = self.crd_for(r)
+            return None if crd is None else crd_openapi.from_crd(crd, r.version)
+        strategy = self.registry.strategy(r)
+        return None if strategy is None else crd_openapi.from_strategy(strategy)
 
     def def_name(self, group: str, version: str, kind: str) -> str:
         name = self.by_gvk.get((group, version, kind))
@@ -265,6 +284,10 @@ class _Builder:
             return o
 
         for r in resources_of(self.registry, group, version):
+            crv = self.custom(r)
+            if crv is not None:
+                self._add_custom(crv, paths, roots, extra, v3=v3)
+                continue
             kind_def = self.def_name(r.group, r.version, r.kind)
             list_def = self.def_name(r.group, r.version, r.list_kind)
             roots += [kind_def, list_def]
@@ -363,9 +386,37 @@ class _Builder:
                     paths[spath] = {"get": lo, "parameters": item_params[:-1]}
         return paths, roots, extra
 
+    @staticmethod
+    def _add_custom(
+        crv: crd_openapi.CustomResourceVersion, paths: Obj, roots: list[str], extra: dict[str, Obj], *, v3: bool
+    ) -> None:
+        """A custom resource's paths and definitions, and the built-in definitions they refer to."""
+        paths.update(crd_openapi.paths(crv, v2=not v3))
+        defs = crd_openapi.definitions(crv, v2=not v3)
+        extra.update(defs)
+        roots += [*defs, *crd_openapi.dependencies(crv)]
+
+    def _custom_v3_document(self, crvs: list[crd_openapi.CustomResourceVersion]) -> Obj:
+        """A group-version of custom resources only: the merge of its versions' specs (``MergeSpecsV3``)."""
+        paths: Obj = {}
+        roots: list[str] = []
+        extra: dict[str, Obj] = {}
+        for crv in crvs:
+            self._add_custom(crv, paths, roots, extra, v3=True)
+        return {
+            "openapi": "3.0.0",
+            "info": dict(crd_openapi.INFO),
+            "paths": paths,
+            "components": {"schemas": self._schemas(roots, crd_openapi.V3_PREFIX, v3=True, extra=extra)},
+        }
+
     def v3_document(self, group: str, version: str) -> Obj | None:
-        if not resources_of(self.registry, group, version):
+        resources = resources_of(self.registry, group, version)
+        if not resources:
             return None
+        crvs = [c for c in map(self.custom, resources) if c is not None]
+        if len(crvs) == len(resources):
+            return self._custom_v3_document(crvs)
         ref_prefix = "#/components/schemas/"
         paths, roots, extra = self._paths(group, version, ref_prefix, v3=True)
         return {
@@ -403,10 +454,17 @@ class _Builder:
 
 class OpenAPI:
     """Serialised OpenAPI documents, built on first use and cached until the registry changes
-    (a CustomResourceDefinition's resources come or go)."""
+    (a CustomResourceDefinition's resources come or go, or its CRD changes: the CRD controller
+    serves its versions afresh on every change).
 
-    def __init__(self, registry: Registry) -> None:
+    ``crd_for`` finds the CRD of a custom resource (the API server's ``crds.crd_for``); without
+    it a custom resource's schema is read from the strategy its CRD gave the registry, and its
+    list kind is taken to be the default ``<kind>List``.
+    """
+
+    def __init__(self, registry: Registry, crd_for: CRDLookup | None = None) -> None:
         self.registry = registry
+        self.crd_for = crd_for
         self._generation = registry.generation
         self._builder: _Builder | None = None
         self._v3: dict[str, bytes] = {}
@@ -426,7 +484,7 @@ class OpenAPI:
 
     def _b(self) -> _Builder:
         if self._builder is None:
-            self._builder = _Builder(self.registry)
+            self._builder = _Builder(self.registry, self.crd_for)
         return self._builder
 
     @staticmethod
