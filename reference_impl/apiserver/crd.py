@@ -23,9 +23,9 @@ Models, from ``staging/src/k8s.io/apiextensions-apiserver/pkg``:
 The controllers run on the API server's simulated loop, woken by the store's watch of the CRD
 prefix, so a CRD answers its create without status and is established a moment later, as on a
 real server. Leaves out: conversion webhooks (a ``Webhook`` strategy converts like ``None``),
-CEL rules (``x-kubernetes-validations``), ``selectableFields``, the published OpenAPI of a custom
-resource (its documents carry a permissive schema), the 5 s HA establishing delay, and the
-non-structural-schema and storage-version-migration conditions.
+CEL rules (``x-kubernetes-validations``), ``selectableFields``, the 5 s HA establishing delay, and
+the non-structural-schema and storage-version-migration conditions. Custom resources are checked
+against their structural schema by :mod:`schema`; their OpenAPI is :mod:`crd_openapi`'s.
 """
 
 from __future__ import annotations
@@ -159,16 +159,50 @@ def strategy_for(crd: Obj, version: Obj) -> Strategy:
         tuple(names.get("categories") or ()),
     )
     structural = _version_schema(version)
+    scale = subs.get("scale") if isinstance(subs.get("scale"), dict) else None
+    rules = _schema.has_rules(structural)
 
     def default(obj: Obj) -> None:
         _schema.prune(obj, structural)
         _schema.default(obj, structural)
 
+    # each in the order of the upstream strategy: the schema's values, the scale paths, embedded
+    # resources, list-type duplicates, then the CEL rules (not run; see schema.rules_unchecked)
     def validate(errs: Errors, obj: Obj) -> None:
         _schema.validate(errs, obj, structural)
+        _scale_checks(errs, obj, scale, spec=True)
+        _schema.validate_embedded(errs, obj, structural)
+        _schema.validate_list_types(errs, obj, structural)
+        if rules:
+            _schema.rules_unchecked(errs)
 
     def validate_update(errs: Errors, obj: Obj, old: Obj) -> None:
-        _schema.validate(errs, obj, structural)
+        _schema.validate(errs, obj, structural, old)
+        _scale_checks(errs, obj, scale, spec=True)
+        _schema.validate_embedded(errs, obj, structural)
+        _schema.validate_list_types(errs, obj, structural, old)
+        if rules:
+            _schema.rules_unchecked(errs)
+
+    def default_status(obj: Obj) -> None:
+        # the status strategy's decode: the request's status through the schema (pruned,
+        # defaulted), on a holder so that the stored object's other fields are not touched
+        if "status" not in obj:
+            return
+        holder = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "status": obj["status"]}
+        _schema.prune(holder, structural)
+        _schema.default(holder, structural)
+        if "status" in holder:
+            obj["status"] = holder["status"]
+        else:
+            del obj["status"]
+
+    def validate_status_update(errs: Errors, obj: Obj, old: Obj) -> None:
+        _schema.validate_status(errs, obj, old, structural)
+        _scale_checks(errs, obj, scale, spec=False)
+        _schema.validate_list_types(errs, obj, structural, old)
+        if rules:
+            _schema.rules_unchecked(errs)
 
     columns_spec = [c for c in version.get("additionalPrinterColumns") or [] if isinstance(c, dict)]
     columns = (
@@ -198,11 +232,53 @@ def strategy_for(crd: Obj, version: Obj) -> Strategy:
         default=default,
         validate=validate,
         validate_update=validate_update,
+        default_status=default_status,
+        validate_status_update=validate_status_update,
         generation_from="*",
         columns=columns,
         cells=cells,
         prepare_create=prepare_create,
     )
+
+
+def _scale_checks(errs: Errors, obj: Obj, scale: Obj | None, *, spec: bool) -> None:
+    """``ValidateScaleSpec`` (when ``spec``) and ``ValidateScaleStatus`` of ``validator.go``: the
+    replica counts must be int32s, the selector a string, where the scale subresource finds them."""
+    if scale is None:
+        return
+    paths = [("specReplicasPath", True)] if spec else []
+    paths += [("statusReplicasPath", True), ("labelSelectorPath", False)]
+    for key, replicas in paths:
+        path = scale.get(key)
+        if not isinstance(path, str) or not path:
+            continue
+        found, value, problem = _nested(obj, path.removeprefix(".").split("."), "int64" if replicas else "string")
+        if problem:
+            shown = "0" if replicas else '""'  # (the zero value NestedInt64/NestedString hand back)
+            errs._add("FieldValueInvalid", path, f"Invalid value: {shown}: {problem}")
+        elif found and replicas and value < 0:
+            errs._add("FieldValueInvalid", path, f"Invalid value: {value}: should be a non-negative integer")
+        elif found and replicas and value > 2**31 - 1:
+            errs._add("FieldValueInvalid", path, f"Invalid value: {value}: should be less than or equal to {2**31 - 1}")
+
+
+def _nested(obj: Obj, fields: list[str], want: str) -> tuple[bool, Any, str]:
+    """``unstructured.NestedInt64``/``NestedString``: (found, value, accessor error)."""
+    value: Any = obj
+    for i, name in enumerate(fields):
+        if value is None:
+            return False, None, ""
+        if not isinstance(value, dict):
+            return False, None, (f".{'.'.join(fields[:i + 1])} accessor error: {_schema.go_v(value)} is of the type "
+                                 f"{_schema.go_type(value)}, expected map[string]interface{{}}")
+        if name not in value:
+            return False, None, ""
+        value = value[name]
+    ok = isinstance(value, str) if want == "string" else isinstance(value, int) and not isinstance(value, bool)
+    if not ok:
+        return False, None, (f".{'.'.join(fields)} accessor error: {_schema.go_v(value)} is of the type "
+                             f"{_schema.go_type(value)}, expected {want}")
+    return True, value, ""
 
 
 def set_path(obj: Obj, path: str, value: Any) -> None:

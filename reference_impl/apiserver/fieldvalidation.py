@@ -133,7 +133,7 @@ class FieldValidator:
         for key, raw_value in pairs.members:
             field = f"{path}.{key}" if path else key
             if key in seen:
-                problems.append(f"duplicate field {json.dumps(field)}")
+                problems.append(f"duplicate field {json.dumps(field, ensure_ascii=False)}")
             seen.add(key)
             if free:
                 out[key] = _plain(raw_value) if schema is None else self._walk(raw_value, None, field, problems, strategic)
@@ -145,7 +145,7 @@ class FieldValidator:
             elif strategic and (key in _SMP_DIRECTIVES or key.startswith(_SMP_DIRECTIVE_PREFIXES)):
                 out[key] = _plain(raw_value)
             else:
-                problems.append(f"unknown field {json.dumps(field)}")
+                problems.append(f"unknown field {json.dumps(field, ensure_ascii=False)}")
         return out
 
 

@@ -687,7 +687,7 @@ class HttpApiServer:
 
     def _decode_object(
         self, req: Request, info: ResourceInfo, sub: str | None, content_type: str | None, *,
-        allow_yaml: bool = True, strategic: bool = False,
+        allow_yaml: bool = True, strategic: bool = False, patch: bool = False,
     ) -> tuple[Any, list[str]]:
         """The body decoded into the request's type, as kube-apiserver's strict decoder does it.
 
@@ -711,11 +711,14 @@ class HttpApiServer:
             raise _bad("the body of the request was in an unknown format") from None
         if structural is not None and isinstance(body, dict):
             # a custom resource: what its structural schema does not declare is pruned
-            problems += [f"unknown field {json.dumps(p)}" for p in _schema.prune(copy.deepcopy(body), structural)]
+            problems += [f"unknown field {json.dumps(p, ensure_ascii=False)}" for p in _schema.prune(copy.deepcopy(body), structural)]
         if not problems or directive == "Ignore":
             return body, []
         if directive == "Strict":
-            raise ApiError(400, "BadRequest", _fields.strict_error_message(problems))
+            message = _fields.strict_error_message(problems)
+            if not patch:  # a create or update body: transformDecodeError names its kind
+                message = f'{kind} in version "{version}" cannot be handled as a {kind}: {message}'
+            raise ApiError(400, "BadRequest", message)
         return body, problems
 
     @staticmethod
@@ -892,7 +895,8 @@ class HttpApiServer:
         warnings: list[str] = []
         if mt in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
             body, warnings = self._decode_object(
-                req, info, sub, mt, allow_yaml=False, strategic=mt == "application/strategic-merge-patch+json"
+                req, info, sub, mt, allow_yaml=False, strategic=mt == "application/strategic-merge-patch+json",
+                patch=True,
             )
         else:  # JSON patches and apply bodies: not checked field by field (fieldvalidation.py)
             body = parse_body(req.body, mt, allow_yaml=mt == "application/apply-patch+yaml")

@@ -104,7 +104,7 @@ def _is_qualified_name(value: str) -> list[str]:
                 )
     else:
         return [
-            "a qualified name "
+            "a valid label key "
             + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc")
             + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
         ]

@@ -633,12 +633,17 @@ class APIServer:
             self._ns_seen[kv.key] = seen
         return seen[1]
 
-    def _validate(self, info: ResourceInfo, obj: Obj, old: Obj | None) -> list[_validation.Cause]:
+    def _validate(
+        self, info: ResourceInfo, obj: Obj, old: Obj | None, subresource: str | None = None
+    ) -> list[_validation.Cause]:
         """The 422 causes of writing ``obj``: by the resource's strategy, else by its kind's checks."""
         strategy = self.registry.strategy(info)
         if strategy is None:
             return _validation.validate(info.kind, obj, old)
-        return _validation.validate_with(info.kind, strategy.validate, strategy.validate_update, obj, old)
+        update = strategy.validate_update
+        if subresource == "status" and strategy.validate_status_update is not None:
+            update = strategy.validate_status_update
+        return _validation.validate_with(info.kind, strategy.validate, update, obj, old)
 
     def _prepare_create(self, info: ResourceInfo, obj: Obj) -> None:
         """The strategies' PrepareForCreate: status is the server's to set."""
@@ -1172,6 +1177,11 @@ class APIServer:
             # ResetObjectMetaForStatus: a status write cannot touch labels, finalizers, owners, ...
             # (a shallow copy of ``old``: what it shares with it is never written to below)
             new = {**old, "metadata": dict(old["metadata"]), "status": obj.get("status", {})}
+            strategy = self.registry.strategy(info)
+            if "status" not in obj and self.crds.is_custom(info):
+                del new["status"]  # an unstructured object without one has none (a Go struct has {})
+            elif strategy is not None and strategy.default_status is not None:
+                strategy.default_status(new)
         elif subresource == "finalize":
             new = {**old, "spec": {**(old.get("spec") or {}), "finalizers": list((obj.get("spec") or {}).get("finalizers") or [])}}
         elif subresource:
@@ -1231,7 +1241,7 @@ class APIServer:
         if info.core_kind == "Namespace" and new.get("metadata", {}).get("deletionTimestamp"):
             # a copy: a status write's status may still be the watch cache's (read-only)
             new["status"] = {**(new.get("status") or {}), "phase": "Terminating"}
-        causes = self._validate(info, new, old)
+        causes = self._validate(info, new, old, subresource)
         if causes:
             raise E.invalid(info, name, causes)
         saved = None

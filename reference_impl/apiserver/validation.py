@@ -281,7 +281,7 @@ def is_qualified_name(value: str) -> list[str]:
             errs.extend("prefix part " + msg for msg in is_dns1123_subdomain(prefix))
     else:
         return [
-            "a qualified name " + _QUALIFIED_NAME_MSG
+            "a valid label key " + _QUALIFIED_NAME_MSG
             + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
         ]
     if not name:

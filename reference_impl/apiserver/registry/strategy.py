@@ -57,6 +57,10 @@ class Strategy:
     object to store for a PUT or PATCH of a subresource other than status and scale (its
     strategy's ``PrepareForUpdate``, e.g. a CSR's ``approval``), which must be listed in
     ``info.subresources``. ``bootstrap`` objects are created at start when absent.
+    A write of the ``status`` subresource runs ``default_status`` on the object to store (the
+    request's status on the stored object; e.g. a custom resource's schema defaults) and is
+    validated by ``validate_status_update`` when given (the status strategy's
+    ``ValidateUpdate``), else by ``validate_update``.
     """
 
     info: ResourceInfo
@@ -69,6 +73,8 @@ class Strategy:
     prepare_create: Callable[[Obj], None] | None = None
     update_subresource: Callable[[str, Obj, Obj], Obj] | None = None
     bootstrap: tuple[Obj, ...] = ()
+    default_status: Callable[[Obj], None] | None = None
+    validate_status_update: Callable[[Errors, Obj, Obj], None] | None = None
 
     def prepare_for_create(self, obj: Obj) -> None:
         if self.prepare_create is not None:
