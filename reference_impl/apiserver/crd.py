@@ -327,6 +327,8 @@ class CustomResources:
         self._served: dict[str, tuple[str, str]] = {}  # CRD name -> (group, plural) it serves
         self._by_resource: dict[tuple[str, str], str] = {}  # (group, plural) -> CRD name
         self._crds: dict[str, Obj] = {}  # CRD name -> the CRD as last seen
+        # CRD name -> (its resourceVersion, the storage version's schema if it declares defaults)
+        self._read_defaults: dict[str, tuple[Any, Obj | None]] = {}
         self._pending: list[str] = []
         self._timer: Any = None
         for kv in api.store.range(CRD_PREFIX).kvs:  # a restarted server serves what it had
@@ -364,6 +366,27 @@ class CustomResources:
             if v.get("name") == info.version:
                 return _version_schema(v)
         return None
+
+    def read_defaults(self, info: ResourceInfo) -> Obj | None:
+        """The schema whose defaults a read of ``info`` fills in, None when it declares none.
+
+        Upstream's storage decoder defaults what it reads from etcd by the storage version's
+        schema, so a default added to a CRD shows on the objects stored before it.
+        """
+        name = self._by_resource.get((info.group, info.plural))
+        crd = None if name is None else self._crds.get(name)
+        if crd is None:
+            return None
+        rv = crd["metadata"].get("resourceVersion")
+        hit = self._read_defaults.get(name)  # type: ignore[arg-type]
+        if hit is not None and hit[0] == rv:
+            return hit[1]
+        versions = [v for v in crd["spec"].get("versions") or [] if isinstance(v, dict)]
+        stored = next((v for v in versions if v.get("storage")), None)
+        schema = _version_schema(stored) if stored is not None else None
+        found = schema if schema is not None and _schema.declares_defaults(schema) else None
+        self._read_defaults[name] = (rv, found)  # type: ignore[index]
+        return found
 
     def scale_paths(self, info: ResourceInfo) -> Obj | None:
         crd = self.crd_for(info) if self._by_resource else None

@@ -523,6 +523,16 @@ def _rfc3339(text: str) -> str:
 # == defaulting ====================================================================================
 
 
+def declares_defaults(schema: Any) -> bool:
+    """Whether a ``default`` appears anywhere in the schema (a property so named counts too:
+    a defaulting pass then does nothing)."""
+    if isinstance(schema, dict):
+        return "default" in schema or any(declares_defaults(v) for v in schema.values())
+    if isinstance(schema, list):
+        return any(declares_defaults(v) for v in schema)
+    return False
+
+
 def default(obj: Obj, schema: Obj) -> None:
     """Fill the schema's defaults in place (``structuraldefaulting.Default``)."""
     _default(obj, schema)

@@ -32,6 +32,7 @@ from reference_impl.apiserver import crd as _crd
 from reference_impl.apiserver import defaults as _defaults
 from reference_impl.apiserver import errors as E
 from reference_impl.apiserver import patch as _patch
+from reference_impl.apiserver import schema as _schema
 from reference_impl.apiserver import validation as _validation
 from reference_impl.apiserver._json import clone, dumps, fingerprint, loads
 from reference_impl.apiserver.registry import REGISTRY, Registry, ResourceInfo
@@ -346,8 +347,15 @@ class APIServer:
         return self.clock.rfc3339()
 
     def as_version(self, info: ResourceInfo, obj: Obj) -> Obj:
-        """A custom resource as the version it was asked for (the ``None`` conversion: its apiVersion)."""
-        if obj.get("apiVersion") == info.api_version or not self.crds.is_custom(info):
+        """A custom resource as the version it was asked for (the ``None`` conversion: its
+        apiVersion), defaulted as upstream's storage decoder defaults what it reads."""
+        if not self.crds.is_custom(info):
+            return obj
+        schema = self.crds.read_defaults(info)
+        if schema is not None:
+            obj = clone(obj)  # it may be the watch cache's (read-only)
+            _schema.default(obj, schema)
+        if obj.get("apiVersion") == info.api_version:
             return obj
         return {**obj, "apiVersion": info.api_version}
 

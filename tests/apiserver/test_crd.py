@@ -229,3 +229,20 @@ def test_a_custom_resource_named_like_a_core_kind_is_not_treated_as_one() -> Non
     api.delete("probe.example.com/v1/pods", "p", "default")  # no grace period: gone at once
     assert api.list("probe.example.com/v1/pods", "default")["items"] == []
     assert api.list("v1/pods", "default")["items"] == []
+
+
+def test_a_default_added_to_a_crd_shows_on_objects_stored_before_it() -> None:
+    """Upstream's storage decoder defaults on read (the e2e 'custom resource defaulting for
+    requests and from storage works'): the stored object is not rewritten, reads show the default."""
+    api, loop = _api()
+    crd = _established(api, loop)
+    api.create(V1, _widget("old", color="red"), "default")
+    props = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
+    props["color"] = {"type": "string"}
+    props["size"] = {"type": "string", "default": "L"}
+    api.update(CRDS, crd)
+    loop.run_ready()
+    assert api.get(V1, "old", "default")["spec"]["size"] == "L"
+    assert [w["spec"].get("size") for w in api.list(V2, "default")["items"]] == ["L"]
+    stored = api.store.get("/registry/widgets.probe.example.com/default/old")
+    assert stored is not None and b"size" not in stored.value
