@@ -1419,7 +1419,13 @@ class APIServer:
         if paths is not None:
             return _crd.scale_of(obj, paths)
         sel = (obj.get("spec") or {}).get("selector")
+        if info.core_kind == "ReplicationController" and isinstance(sel, dict):
+            sel = {"matchLabels": sel}  # a map selector: scaleFromRC's labels.SelectorFromSet
         selector = str(label_selector_from_dict(sel)) if isinstance(sel, dict) else ""
+        replicas = int((obj.get("spec") or {}).get("replicas", 0))
+        status: Obj = {"replicas": int((obj.get("status") or {}).get("replicas", 0))}
+        if selector:
+            status["selector"] = selector
         return {
             "kind": "Scale",
             "apiVersion": "autoscaling/v1",
@@ -1430,8 +1436,9 @@ class APIServer:
                 "resourceVersion": meta.get("resourceVersion"),
                 "creationTimestamp": meta.get("creationTimestamp"),
             },
-            "spec": {"replicas": int((obj.get("spec") or {}).get("replicas", 0))},
-            "status": {"replicas": int((obj.get("status") or {}).get("replicas", 0)), "selector": selector},
+            # autoscaling/v1 ScaleSpec.replicas and ScaleStatus.selector are omitempty
+            "spec": {"replicas": replicas} if replicas else {},
+            "status": status,
         }
 
     def _update_scale(self, info: ResourceInfo, kv: KeyValue, scale: Obj, dry_run: bool) -> Obj:
@@ -1439,7 +1446,10 @@ class APIServer:
         rv = parse_resource_version((scale.get("metadata") or {}).get("resourceVersion"), "metadata.resourceVersion")
         if rv is not None and rv != kv.mod_revision:
             raise E.conflict(info, name)
+        # an absent (or null) int32 decodes as 0: a Scale read at 0 replicas has none to send back
         replicas = (scale.get("spec") or {}).get("replicas")
+        if replicas is None:
+            replicas = 0
         if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
             raise E.ApiError(
                 422,
@@ -1528,7 +1538,9 @@ class APIServer:
         if info.qualified == _crd.CRD_QUALIFIED and not ometa.get("deletionTimestamp"):
             _crd.terminating_on_delete(new, self._now())
         finalizers: list[str] = list(meta.get("finalizers") or [])
-        policy = propagation_policy or "Background"
+        # DefaultGarbageCollectionPolicy: core/v1 ReplicationControllers orphan by default (kept
+        # for old clients), everything else deletes its dependents in the background
+        policy = propagation_policy or ("Orphan" if info.core_kind == "ReplicationController" else "Background")
         if policy == "Orphan" and "orphan" not in finalizers and "foregroundDeletion" not in finalizers:
             finalizers.append("orphan")
         elif policy == "Foreground" and "foregroundDeletion" not in finalizers and "orphan" not in finalizers:
@@ -1553,6 +1565,10 @@ class APIServer:
         else:
             meta["deletionTimestamp"] = self.clock.rfc3339(now + (grace if info.core_kind == "Pod" else 0))
             meta["deletionGracePeriodSeconds"] = grace
+            # BeforeDelete / markAsDeleting: the first mark changes what controllers may do with
+            # the object, so a generational object's generation moves on
+            if int(meta.get("generation") or 0) > 0:
+                meta["generation"] = int(meta["generation"]) + 1
             if info.core_kind == "Namespace":
                 new.setdefault("status", {})["phase"] = "Terminating"
         if finalizers:

@@ -36,6 +36,7 @@ CONTROLLERS: dict[str, str] = {
     "serviceaccount": "reference_impl.controllers.serviceaccounts:ServiceAccountsController",
     "root-ca-cert-publisher": "reference_impl.controllers.root_ca_publisher:RootCACertPublisher",
     "podgc": "reference_impl.controllers.podgc:PodGCController",
+    "replicationcontroller": "reference_impl.controllers.replication:ReplicationManager",
 }
 
 

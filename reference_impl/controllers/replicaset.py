@@ -11,15 +11,17 @@ the ReplicaFailure condition) is written on every sync. A ReplicaSet with ``minR
 is re-queued for the instant its ready pods become available.
 
 Related pods for the same-node rank are the pods of every ReplicaSet with the same controller
-owner (``getIndirectlyRelatedPods``). Leaves out: ReplicationControllers (same code upstream),
-the terminatingReplicas status field (alpha in v1.33), and metrics.
+owner (``getIndirectlyRelatedPods``). The kind, resource and event source are class attributes,
+so ``replication.py`` runs the same code over ReplicationControllers, as upstream does. Leaves
+out: the terminatingReplicas status field (alpha in v1.33), and metrics.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from reference_impl.apiserver import ApiError, clone
+from reference_impl.apiserver.selectors import LabelSelector
 from reference_impl.client import Component, Informer, obj_key
 from reference_impl.controllers import _podutil as pu
 
@@ -30,25 +32,31 @@ STATUS_UPDATE_RETRIES = 1
 
 
 class ReplicaSetController:
-    API_VERSION = "apps/v1"
-    KIND = "ReplicaSet"
+    """The controller over the kind the class attributes name (upstream's ``NewBaseController``
+    takes the same facts as arguments; ``replication.py`` runs it over ReplicationControllers)."""
+
+    API_VERSION: ClassVar[str] = "apps/v1"
+    KIND: ClassVar[str] = "ReplicaSet"
+    RESOURCE: ClassVar[str] = "replicasets"
+    COMPONENT: ClassVar[str] = "replicaset-controller"  # the events' source
+    QUEUE_NAME: ClassVar[str] = "replicaset"
 
     def __init__(self, ctx: Component) -> None:
         self.ctx = ctx
         self.client = ctx.client
-        self.recorder = ctx.recorder_for("replicaset-controller")
+        self.recorder = ctx.recorder_for(self.COMPONENT)
         self.expectations = pu.ControllerExpectations(ctx.loop.now)
         self.rs_informer: Informer | None = None
         self.pod_informer: Informer | None = None
 
     # -- wiring ---------------------------------------------------------------------------------
     def setup(self) -> None:
-        self.rs_informer = self.ctx.informers.informer("replicasets")
+        self.rs_informer = self.ctx.informers.informer(self.RESOURCE)
         self.pod_informer = self.ctx.informers.informer("pods")
         pu.ensure_owner_indexes(self.rs_informer)
         pu.ensure_index(self.rs_informer, pu.INDEX_NAMESPACE, pu.namespace_index)
         pu.ensure_owner_indexes(self.pod_informer)
-        self.queue = self.ctx.queue(self._sync, name="replicaset")
+        self.queue = self.ctx.queue(self._sync, name=self.QUEUE_NAME)
         self.rs_informer.add_handler(self._add_rs, self._update_rs, self._delete_rs)
         self.pod_informer.add_handler(self._add_pod, self._update_pod, self._delete_pod)
 
@@ -61,6 +69,10 @@ class ReplicaSetController:
     def _pods(self) -> Informer:
         assert self.pod_informer is not None
         return self.pod_informer
+
+    def selector(self, rs: Obj) -> LabelSelector:
+        """``metav1.LabelSelectorAsSelector(rs.Spec.Selector)``."""
+        return pu.selector_of(rs)
 
     # -- ReplicaSet events ----------------------------------------------------------------------
     def _add_rs(self, rs: Obj) -> None:
@@ -91,7 +103,7 @@ class ReplicaSetController:
         if not labels:
             return []
         ns = str(pod["metadata"].get("namespace", ""))
-        out = [rs for rs in self._rss.by_index(pu.INDEX_NAMESPACE, ns) if pu.selector_of(rs).matches(labels)]
+        out = [rs for rs in self._rss.by_index(pu.INDEX_NAMESPACE, ns) if self.selector(rs).matches(labels)]
         return sorted(out, key=obj_key)
 
     def _add_pod(self, pod: Obj) -> None:
@@ -158,7 +170,7 @@ class ReplicaSetController:
             return
         needs_sync = self.expectations.satisfied(key)
         rs = clone(cached)
-        selector = pu.selector_of(rs)
+        selector = self.selector(rs)
         candidates = [(p, owned) for p, owned in pu.claim_candidates(self._pods, rs) if pu.is_pod_active(p)]
         manager = pu.ControllerRefManager(
             self.client,
@@ -167,7 +179,7 @@ class ReplicaSetController:
             api_version=self.API_VERSION,
             kind=self.KIND,
             resource="pods",
-            can_adopt=pu.recheck_deletion_timestamp(self.client, "replicasets", rs, self.KIND),
+            can_adopt=pu.recheck_deletion_timestamp(self.client, self.RESOURCE, rs, self.KIND),
         )
         pods, claim_errors = manager.claim(candidates)
         if claim_errors:
@@ -309,11 +321,11 @@ class ReplicaSetController:
         for attempt in range(STATUS_UPDATE_RETRIES + 1):
             cur["status"] = new_status
             try:
-                return self.client.update_status("replicasets", cur, ns)
+                return self.client.update_status(self.RESOURCE, cur, ns)
             except ApiError:
                 if attempt >= STATUS_UPDATE_RETRIES:
                     raise
-                cur = self.client.get("replicasets", rs["metadata"]["name"], ns)
+                cur = self.client.get(self.RESOURCE, rs["metadata"]["name"], ns)
         raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from reference_impl.apiserver.registry import (
     admissionregistration,
     apiextensions,
+    core,
     flowcontrol,
     resource,
     storage,
@@ -62,6 +63,7 @@ RESOURCES: tuple[ResourceInfo, ...] = (
 STRATEGIES: tuple[Strategy, ...] = (
     *admissionregistration.STRATEGIES,
     *apiextensions.STRATEGIES,
+    *core.STRATEGIES,
     *flowcontrol.STRATEGIES,
     *resource.STRATEGIES,
     *storage.STRATEGIES,
