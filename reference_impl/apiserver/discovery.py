@@ -12,6 +12,7 @@ Leaves out: storageVersionHash, and groups the reference server does not serve.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from reference_impl.apiserver.registry import Registry, ResourceInfo
@@ -36,14 +37,29 @@ def _sub(info: ResourceInfo, sub: str) -> tuple[str, str, str, tuple[str, ...]]:
     return group, version or "v1", kind or info.kind, verbs
 
 
+_KUBE_VERSION = re.compile(r"^v([1-9][0-9]*)(?:(alpha|beta)([1-9][0-9]*))?$")
+
+
+def kube_aware_key(version: str) -> tuple[int, int, int, int, str]:
+    """Sorts versions by priority, highest first, as ``version.CompareKubeAwareVersionStrings``:
+    Kubernetes-like versions before others, GA before beta before alpha, then the higher major,
+    then the higher minor (``v2, v1, v11beta2, v10beta3, v3beta1, v12alpha1, foo1, foo10``)."""
+    m = _KUBE_VERSION.match(version)
+    if m is None:
+        return (1, 0, 0, 0, version)
+    rank = {None: 0, "beta": 1, "alpha": 2}[m.group(2)]
+    return (0, rank, -int(m.group(1)), -int(m.group(3) or 0), "")
+
+
 def group_versions(registry: Registry) -> list[tuple[str, str]]:
-    """(group, version) pairs served, core first, in registry order."""
-    out: list[tuple[str, str]] = []
+    """(group, version) pairs served: groups in registry order (core first), each group's
+    versions by priority (its preferred version first), as the real discovery lists them."""
+    by_group: dict[str, list[str]] = {}
     for r in registry.resources:
-        gv = (r.group, r.version)
-        if gv not in out:
-            out.append(gv)
-    return out
+        versions = by_group.setdefault(r.group, [])
+        if r.version not in versions:
+            versions.append(r.version)
+    return [(g, v) for g, versions in by_group.items() for v in sorted(versions, key=kube_aware_key)]
 
 
 def resources_of(registry: Registry, group: str, version: str) -> list[ResourceInfo]:

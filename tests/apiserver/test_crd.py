@@ -246,3 +246,18 @@ def test_a_default_added_to_a_crd_shows_on_objects_stored_before_it() -> None:
     assert [w["spec"].get("size") for w in api.list(V2, "default")["items"]] == ["L"]
     stored = api.store.get("/registry/widgets.probe.example.com/default/old")
     assert stored is not None and b"size" not in stored.value
+
+
+def test_discovery_prefers_the_highest_priority_version_of_a_crd() -> None:
+    """The discovery controller sorts a group's versions kube-aware: v2 before v1, whatever the
+    CRD's order (upstream's example order from apimachinery's version helpers too)."""
+    from reference_impl.apiserver import discovery
+
+    api, loop = _api()
+    _established(api, loop)  # versions listed v1, v2
+    group = discovery.api_group(api.registry, "probe.example.com")
+    assert group is not None
+    assert [v["version"] for v in group["versions"]] == ["v2", "v1"]
+    assert group["preferredVersion"]["version"] == "v2"
+    order = ["v10", "v2", "v1", "v11beta2", "v10beta3", "v3beta1", "v12alpha1", "v11alpha2", "foo1", "foo10"]
+    assert sorted(reversed(order), key=discovery.kube_aware_key) == order
