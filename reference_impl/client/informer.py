@@ -76,6 +76,10 @@ class Informer:
     ) -> None:
         if on_add is not None:
             self._on_add.append(on_add)
+            # client-go's AddEventHandler on a running informer: the new handler first hears
+            # of every object already in the cache, as adds
+            for obj in list(self.cache.values()):
+                on_add(obj)
         if on_update is not None:
             self._on_update.append(on_update)
         if on_delete is not None:

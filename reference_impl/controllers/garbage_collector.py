@@ -4,8 +4,10 @@ Models ``pkg/controller/garbagecollector/garbagecollector.go`` (``attemptToDelet
 ``classifyReferences``, ``processDeletingDependentsItem``, ``attemptToOrphanWorker``) and
 ``graph_builder.go`` (the ownerReference graph by UID, virtual nodes, ``processTransitions``):
 
-* every served resource except Events is watched; each object is a node of a graph keyed by
-  UID, with edges from its ``ownerReferences``. An owner referenced but not (yet) seen is a
+* every served resource except Events is watched — custom resources too: the served resources
+  are looked at again every 30 s (``GarbageCollector.Sync`` over discovery), watches started for
+  new ones (a CRD established) and stopped for those no longer served; each object is a node of
+  a graph keyed by UID, with edges from its ``ownerReferences``. An owner referenced but not (yet) seen is a
   *virtual* node, whose existence is checked with a live GET before anything acts on it.
 * when an owner is gone, each dependent is re-examined: owners are classified with live GETs
   (``solid``, ``dangling`` = absent or another UID, ``waiting`` = deleting with
@@ -20,8 +22,9 @@ Models ``pkg/controller/garbagecollector/garbagecollector.go`` (``attemptToDelet
   its dependents, then the finalizer.
 
 Leaves out: the absent-owner cache (every check is a live GET), the metadata-only client,
-resources outside the registry (a reference to an unknown kind is never judged dangling), the
-cluster-scoped-owner-of-namespaced-dependent coordinate checks and their warning events.
+resources the API server does not serve (a reference to an unknown kind is never judged
+dangling), the cluster-scoped-owner-of-namespaced-dependent coordinate checks and their warning
+events. Discovery is the API server's own registry, read in process.
 """
 
 from __future__ import annotations
@@ -31,14 +34,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reference_impl.apiserver import REGISTRY, ApiError, ResourceInfo
-from reference_impl.client import Component
+from reference_impl.apiserver import ApiError, Registry, ResourceInfo
+from reference_impl.apiserver.discovery import kube_aware_key
+from reference_impl.client import Component, Informer
 
 Obj = dict[str, Any]
 
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
 SKIPPED_RESOURCES = frozenset({"events"})
+RESOURCES_SYNC_PERIOD_S = 30.0  # kube-controller-manager's garbage collector discovery resync
 _CONFLICT_RETRIES = 5
 
 
@@ -66,15 +71,28 @@ class _Node:
         return out
 
 
-def _resource_for(api_version: str, kind: str) -> ResourceInfo | None:
-    info = REGISTRY.by_kind(api_version, kind)
+def _resource_for(registry: Registry, api_version: str, kind: str) -> ResourceInfo | None:
+    info = registry.by_kind(api_version, kind)
     if info is not None:
         return info
     group = api_version.split("/", 1)[0] if "/" in api_version else ""
-    for r in REGISTRY.resources:
+    for r in registry.resources:
         if r.kind == kind and r.group == group:
             return r
     return None
+
+
+def deletable_resources(registry: Registry) -> dict[str, ResourceInfo]:
+    """``GetDeletableResources``: each watchable resource (but Events) at its preferred version,
+    keyed by what the client calls it (``group/version/plural``)."""
+    best: dict[tuple[str, str], ResourceInfo] = {}
+    for info in registry.resources:
+        if info.plural in SKIPPED_RESOURCES or "watch" not in info.verbs:
+            continue
+        key = (info.group, info.plural)
+        if key not in best or kube_aware_key(info.version) < kube_aware_key(best[key].version):
+            best[key] = info
+    return {info.resource: info for info in best.values()}
 
 
 def _has_finalizer(obj: Obj, name: str) -> bool:
@@ -91,16 +109,35 @@ class GarbageCollector:
     def __init__(self, ctx: Component) -> None:
         self.ctx = ctx
         self.graph: dict[str, _Node] = {}
+        self.registry: Registry = ctx.client.api.registry  # discovery, read in process
+        self.monitors: dict[str, Informer] = {}
 
     def setup(self) -> None:
         ctx = self.ctx
         self.attempt_to_delete = ctx.queue(self._attempt_to_delete, name="garbage-collector-delete")
         self.attempt_to_orphan = ctx.queue(self._attempt_to_orphan, name="garbage-collector-orphan")
-        for info in REGISTRY.resources:
-            if info.plural in SKIPPED_RESOURCES or "watch" not in info.verbs:
+        self.monitors = {}
+        self._handled: list[Informer] = []
+        self.sync_monitors()
+        ctx.every(RESOURCES_SYNC_PERIOD_S, self.sync_monitors)
+
+    def sync_monitors(self) -> None:
+        """``resyncMonitors``: watch what is served now; stop watching what no longer is."""
+        wanted = deletable_resources(self.registry)
+        for resource in [r for r in self.monitors if r not in wanted]:
+            self.monitors.pop(resource).stop()
+        for resource, info in wanted.items():
+            if resource in self.monitors:
                 continue
-            inf = ctx.informers.informer(info.plural)
-            inf.add_handler(self._on_add, self._on_update, self._on_delete)
+            # built-in resources by plural, to share the other controllers' informers
+            name = info.plural if self.registry.lookup(info.plural) is info else resource
+            inf = self.ctx.informers.informer(name)
+            if not any(m is inf for m in self._handled):  # a CRD back again finds its old informer
+                inf.add_handler(self._on_add, self._on_update, self._on_delete)
+                self._handled.append(inf)
+            self.monitors[resource] = inf
+            if not inf.running and self.ctx.informers.started:
+                inf.start()
 
     # -- graph builder ------------------------------------------------------------------------
     def _on_add(self, obj: Obj) -> None:
@@ -150,7 +187,7 @@ class GarbageCollector:
             owner = self.graph.get(ouid)
             if owner is None:
                 owner = _Node(ouid, ref.get("apiVersion", ""), ref.get("kind", ""), ref.get("name", ""), meta.get("namespace"))
-                if (info := _resource_for(owner.api_version, owner.kind)) is not None and not info.namespaced:
+                if (info := self._info(owner.api_version, owner.kind)) is not None and not info.namespaced:
                     owner.namespace = None
                 self.graph[ouid] = owner
                 self.attempt_to_delete.add(ouid)  # a virtual owner: verify it exists
@@ -192,9 +229,12 @@ class GarbageCollector:
             self.attempt_to_delete.add(dep)
 
     # -- live reads -------------------------------------------------------------------------------
+    def _info(self, api_version: str, kind: str) -> ResourceInfo | None:
+        return _resource_for(self.registry, api_version, kind)
+
     def _get(self, info: ResourceInfo, name: str, namespace: str | None) -> Obj | None:
         try:
-            return self.ctx.client.get(info.plural, name, namespace if info.namespaced else None)
+            return self.ctx.client.get(info.resource, name, namespace if info.namespaced else None)
         except ApiError as e:
             if e.code == 404:
                 return None
@@ -202,7 +242,7 @@ class GarbageCollector:
 
     def _get_node(self, node: _Node) -> Obj | None:
         """The live object for a node, or None when absent or replaced by another UID."""
-        info = _resource_for(node.api_version, node.kind)
+        info = self._info(node.api_version, node.kind)
         if info is None:
             raise LookupError(f"unable to get REST mapping for {node.api_version}/{node.kind}")
         obj = self._get(info, node.name, node.namespace)
@@ -265,7 +305,7 @@ class GarbageCollector:
         waiting: list[Obj] = []
         ns = item["metadata"].get("namespace")
         for ref in refs:
-            info = _resource_for(ref.get("apiVersion", ""), ref.get("kind", ""))
+            info = self._info(ref.get("apiVersion", ""), ref.get("kind", ""))
             if info is None:
                 solid.append(ref)  # unknown kinds are never judged dangling
                 continue
@@ -315,12 +355,12 @@ class GarbageCollector:
 
     # -- writes -------------------------------------------------------------------------------------
     def _delete(self, node: _Node, policy: str) -> None:
-        info = _resource_for(node.api_version, node.kind)
+        info = self._info(node.api_version, node.kind)
         if info is None:
             return
         try:
             self.ctx.client.delete(
-                info.plural,
+                info.resource,
                 node.name,
                 node.namespace if info.namespaced else None,
                 propagation_policy=policy,
@@ -332,7 +372,7 @@ class GarbageCollector:
 
     def _patch_owner_refs(self, node: _Node, latest: Obj, change: Any) -> None:
         """Rewrite ``ownerReferences`` with optimistic concurrency (GET + PUT on conflict)."""
-        info = _resource_for(node.api_version, node.kind)
+        info = self._info(node.api_version, node.kind)
         if info is None:
             return
         obj = latest
@@ -347,7 +387,7 @@ class GarbageCollector:
             else:
                 new["metadata"].pop("ownerReferences", None)
             try:
-                self.ctx.client.update(info.plural, new, node.namespace if info.namespaced else None)
+                self.ctx.client.update(info.resource, new, node.namespace if info.namespaced else None)
                 return
             except ApiError as e:
                 if e.code == 404:
@@ -361,7 +401,7 @@ class GarbageCollector:
         raise RuntimeError(f"{info.plural} {node.name}: too many conflicts updating ownerReferences")
 
     def _remove_finalizer(self, node: _Node, finalizer: str) -> None:
-        info = _resource_for(node.api_version, node.kind)
+        info = self._info(node.api_version, node.kind)
         if info is None:
             return
         for _ in range(_CONFLICT_RETRIES):
@@ -373,7 +413,7 @@ class GarbageCollector:
                 return
             obj["metadata"]["finalizers"] = [f for f in obj["metadata"]["finalizers"] if f != finalizer]
             try:
-                self.ctx.client.update(info.plural, obj, node.namespace if info.namespaced else None)
+                self.ctx.client.update(info.resource, obj, node.namespace if info.namespaced else None)
                 return
             except ApiError as e:
                 if e.code == 404:

@@ -479,3 +479,16 @@ def test_informer_cache_objects_are_not_the_servers(env: SimEnv) -> None:
     mutated = copy.deepcopy(obj)
     obj["data"]["k"] = "local"
     assert env.api.get("configmaps", "x", "default")["data"] == mutated["data"]
+
+
+def test_a_handler_added_to_a_running_informer_hears_of_the_cached_objects_first() -> None:
+    """client-go's AddEventHandler on a started informer replays the cache as adds (how the
+    garbage collector's monitors of a CRD established later see the objects already there)."""
+    env = SimEnv()
+    env.api.create("configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "before"}}, "default")
+    _client, inf, _calls = _informer(env)
+    late: list[tuple[str, str]] = []
+    inf.add_handler(lambda o: late.append(("add", o["metadata"]["name"])))
+    env.api.create("configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "after"}}, "default")
+    env.loop.run_ready()
+    assert late == [("add", "before"), ("add", "after")]

@@ -198,3 +198,57 @@ def test_cluster_scoped_owner_of_namespaced_dependent() -> None:
     env.settle(5)
     with pytest.raises(ApiError):
         env.api.get("leases", "n1", "kube-node-lease")
+
+
+def _crd_established(env: SimEnv) -> None:
+    env.api.create("apiextensions.k8s.io/v1/customresourcedefinitions", {
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.probe.example.com"},
+        "spec": {"group": "probe.example.com", "scope": "Namespaced",
+                 "names": {"plural": "widgets", "kind": "Widget"},
+                 "versions": [{"name": "v1", "served": True, "storage": True, "schema": {
+                     "openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]},
+    })
+    env.loop.run_ready()
+
+
+def _widget(env: SimEnv, name: str, *owners: Obj) -> Obj:
+    meta: Obj = {"name": name, "namespace": "default"}
+    if owners:
+        meta["ownerReferences"] = [ref(o) for o in owners]
+    return env.api.create("probe.example.com/v1/widgets", {"apiVersion": "probe.example.com/v1", "kind": "Widget",
+                                                           "metadata": meta}, "default")
+
+
+def test_custom_resources_established_after_start_are_collected_within_a_resync() -> None:
+    """The e2e 'cascading deletion of custom resources': a CR owned by a CR goes with its owner
+    (Background), or stays with its reference removed (Orphan), once the garbage collector's
+    discovery resync found the CRD."""
+    env = SimEnv()
+    start(env)
+    env.advance(1)
+    _crd_established(env)
+    owner = _widget(env, "owner")
+    _widget(env, "dependent", owner)
+    kept_owner = _widget(env, "kept-owner")
+    _widget(env, "orphan", kept_owner)
+    env.advance(31)  # the resync starts the widgets' monitor
+    env.api.delete("probe.example.com/v1/widgets", "owner", "default")
+    env.api.delete("probe.example.com/v1/widgets", "kept-owner", "default", propagation_policy="Orphan")
+    env.advance(5)
+    names = sorted(w["metadata"]["name"] for w in env.api.list("probe.example.com/v1/widgets", "default")["items"])
+    assert names == ["orphan"]
+    orphan = env.api.get("probe.example.com/v1/widgets", "orphan", "default")
+    assert not orphan["metadata"].get("ownerReferences")
+
+
+def test_a_custom_resource_owning_a_built_in_one_takes_it_along() -> None:
+    env = SimEnv()
+    _crd_established(env)
+    start(env)  # the CRD is served from the start
+    owner = _widget(env, "owner")
+    cm(env, "child", owner)
+    env.advance(1)
+    env.api.delete("probe.example.com/v1/widgets", "owner", "default")
+    env.advance(5)
+    assert exists(env, "configmaps", "child") is None
