@@ -91,6 +91,14 @@ def go_repr(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
+def _labels_json(labels: dict[str, str] | None) -> GoText:
+    """How v1.36's field errors print a label map (``field.Invalid`` of a map: its JSON, keys
+    sorted; ``null`` for none)."""
+    if labels is None:
+        return GoText("null")
+    return GoText(json.dumps(labels, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+
+
 def _go_string_map(labels: dict[str, str] | None) -> GoText:
     if labels is None:
         return GoText("map[string]string(nil)")
@@ -700,10 +708,11 @@ def _pod_spec(errs: Errors, spec: Obj, path: str) -> None:
 
 
 def _pod_template(errs: Errors, template: Obj, path: str) -> None:
-    """``ValidatePodTemplateSpec``: template labels/annotations, then the pod spec."""
+    """``ValidatePodTemplateSpec``: template labels/annotations, then the pod spec. The two are
+    reported at ``<path>.labels``/``.annotations`` (no ``metadata``), as v1.36 does."""
     meta = template.get("metadata") or {}
-    _labels(errs, meta.get("labels"), f"{path}.metadata.labels")
-    _annotations(errs, meta.get("annotations"), f"{path}.metadata.annotations")
+    _labels(errs, meta.get("labels"), f"{path}.labels")
+    _annotations(errs, meta.get("annotations"), f"{path}.annotations")
     _pod_spec(errs, template.get("spec") or {}, f"{path}.spec")
 
 
@@ -959,7 +968,7 @@ def _template_matches(errs: Errors, spec: Obj, template_path: str) -> None:
     empty = selector is not None and not selector.get("matchLabels") and not selector.get("matchExpressions")
     # An empty selector is reported on its own; the mismatch check runs only for a non-empty one.
     if selector is not None and not empty and not selector_matches(selector, labels):
-        errs.invalid(f"{template_path}.metadata.labels", _go_string_map(labels), "`selector` does not match template `labels`")
+        errs.invalid(f"{template_path}.metadata.labels", _labels_json(labels), "`selector` does not match template `labels`")
 
 
 def _always_restart(errs: Errors, template: Obj, path: str) -> None:
@@ -1037,7 +1046,7 @@ def _validate_daemonset(errs: Errors, obj: Obj) -> None:
     # ValidateDaemonSetSpec has no Required check: a nil selector selects nothing and so fails
     # the template match.
     if not selector_matches(selector, labels):
-        errs.invalid("spec.template.metadata.labels", _go_string_map(labels), "`selector` does not match template `labels`")
+        errs.invalid("spec.template.metadata.labels", _labels_json(labels), "`selector` does not match template `labels`")
     if selector is not None and not selector.get("matchLabels") and not selector.get("matchExpressions"):
         errs.invalid("spec.selector", _go_selector(selector), "empty selector is invalid for daemonset")
     _pod_template(errs, template, "spec.template")
@@ -1180,7 +1189,7 @@ def _job_spec(errs: Errors, spec: Obj, path: str, *, is_job: bool) -> None:
     _label_selector(errs, selector, f"{path}.selector")
     labels = (template.get("metadata") or {}).get("labels")
     if not selector_matches(selector, labels):
-        errs.invalid(f"{path}.template.metadata.labels", _go_string_map(labels), "`selector` does not match template `labels`")
+        errs.invalid(f"{path}.template.metadata.labels", _labels_json(labels), "`selector` does not match template `labels`")
 
 
 def _validate_job(errs: Errors, obj: Obj) -> None:

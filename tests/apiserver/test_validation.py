@@ -258,7 +258,13 @@ CREATE_CASES: list[tuple[str, Obj, str, str, str]] = [
      "Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), "
      "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment"),
     ("Deployment", workload("Deployment", labels={"app": "b"}), "spec.template.metadata.labels", "FieldValueInvalid",
-     'Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`'),
+     'Invalid value: {"app":"b"}: `selector` does not match template `labels`'),
+    # a template's label and annotation keys are reported without "metadata" (the real server)
+    ("Deployment", workload("Deployment", labels={"app": "a", "bad key": "v"}), "spec.template.labels",
+     "FieldValueInvalid",
+     "Invalid value: \"bad key\": name part must consist of alphanumeric characters, '-', '_' or '.', and must "
+     "start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+     "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"),
     ("Deployment", workload("Deployment", replicas=-1), "spec.replicas", "FieldValueInvalid",
      "Invalid value: -1: must be greater than or equal to 0"),
     ("Deployment", workload("Deployment", restart="Never"), "spec.template.spec.restartPolicy",
@@ -294,7 +300,7 @@ CREATE_CASES: list[tuple[str, Obj, str, str, str]] = [
     ("ReplicaSet", workload("ReplicaSet", replicas=-2), "spec.replicas", "FieldValueInvalid",
      "Invalid value: -2: must be greater than or equal to 0"),
     ("DaemonSet", workload("DaemonSet", labels={"app": "b"}), "spec.template.metadata.labels", "FieldValueInvalid",
-     'Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`'),
+     'Invalid value: {"app":"b"}: `selector` does not match template `labels`'),
     ("DaemonSet", workload("DaemonSet", updateStrategy={"type": "RollingUpdate", "rollingUpdate": {
         "maxSurge": 1, "maxUnavailable": 1}}), "spec.updateStrategy.rollingUpdate.maxSurge", "FieldValueInvalid",
      "Invalid value: 1: may not be set when maxUnavailable is non-zero"),
@@ -333,7 +339,7 @@ CREATE_CASES: list[tuple[str, Obj, str, str, str]] = [
      'Unsupported value: "Sometimes": supported values: "NonIndexed", "Indexed"'),
     ("Job", job(manualSelector=True), "spec.selector", "FieldValueRequired", "Required value"),
     ("Job", job(selector={"matchLabels": {"app": "z"}}), "spec.template.metadata.labels", "FieldValueInvalid",
-     'Invalid value: map[string]string{"app":"a"}: `selector` does not match template `labels`'),
+     'Invalid value: {"app":"a"}: `selector` does not match template `labels`'),
     ("CronJob", {"metadata": {"name": "cj"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": {
         "restartPolicy": "Never", "containers": [_container()]}}}}}}, "spec.schedule", "FieldValueRequired",
      "Required value"),
@@ -394,7 +400,7 @@ def test_deployment_selector_mismatch_is_the_only_cause() -> None:
     causes = validate("Deployment", _defaulted("Deployment", workload("Deployment", labels={"app": "b"})))
     assert causes == [{
         "reason": "FieldValueInvalid",
-        "message": 'Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`',
+        "message": 'Invalid value: {"app":"b"}: `selector` does not match template `labels`',
         "field": "spec.template.metadata.labels",
     }]
 

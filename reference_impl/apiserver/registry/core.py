@@ -44,7 +44,7 @@ from reference_impl.apiserver.defaults import default_pod_spec
 from reference_impl.apiserver.registry.info import ResourceInfo
 from reference_impl.apiserver.registry.strategy import Column, Strategy
 from reference_impl.apiserver.tables import _containers_images, format_labels, since
-from reference_impl.apiserver.validation import Errors, GoText, _annotations, _labels, _pod_spec
+from reference_impl.apiserver.validation import Errors, GoText, _pod_template
 
 __all__ = ["STRATEGIES", "rc_selector"]
 
@@ -133,13 +133,7 @@ def _validate_rc(errs: Errors, obj: Obj) -> None:
     labels = _dict(template.get("metadata")).get("labels")
     if selector and not _selector_matches(selector, labels):
         errs.invalid("spec.template.metadata.labels", _go_json(labels), SELECTOR_MISMATCH)
-    # ValidatePodTemplateSpec names the template's labels and annotations ``spec.template.labels``
-    # and ``spec.template.annotations`` (fldPath.Child("labels"), no "metadata"), as the real server
-    # reports them; validation._pod_template adds a "metadata" segment, so its parts are called here
-    template_meta = _dict(template.get("metadata"))
-    _labels(errs, template_meta.get("labels"), "spec.template.labels")
-    _annotations(errs, template_meta.get("annotations"), "spec.template.annotations")
-    _pod_spec(errs, _dict(template.get("spec")), "spec.template.spec")
+    _pod_template(errs, template, "spec.template")
     pod_spec = _dict(template.get("spec"))
     restart = pod_spec.get("restartPolicy", "Always")
     if restart != "Always":
