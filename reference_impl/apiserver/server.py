@@ -663,7 +663,9 @@ class APIServer:
         elif kind == "Namespace":
             obj["status"] = {"phase": "Active"}
         elif kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob"):
-            obj["status"] = {} if kind != "StatefulSet" else {"replicas": 0, "availableReplicas": 0}
+            # what each strategy's PrepareForCreate leaves (a ReplicaSet's non-omitempty replicas)
+            obj["status"] = {"StatefulSet": {"replicas": 0, "availableReplicas": 0},
+                             "ReplicaSet": {"replicas": 0}}.get(kind, {})
             if kind == "DaemonSet":
                 obj["status"] = {
                     "currentNumberScheduled": 0,

@@ -659,3 +659,19 @@ def test_scale_subresource(env: SimEnv) -> None:
     assert env.api.get("deployments", "d", "default")["spec"]["replicas"] == 1
     e = err(lambda: env.api.patch("deployments", "d", {"spec": {"replicas": -1}}, "merge", "default", subresource="scale"))
     assert e.code == 422
+
+
+@pytest.mark.parametrize(("resource", "kind", "status"), [
+    ("deployments", "Deployment", {}),
+    ("replicasets", "ReplicaSet", {"replicas": 0}),
+    ("statefulsets", "StatefulSet", {"replicas": 0, "availableReplicas": 0}),
+])
+def test_a_created_workload_answers_with_its_strategys_empty_status(resource: str, kind: str, status: Obj) -> None:
+    """What kube-apiserver v1.36.3 answers to the create (a ReplicaSet's replicas is not omitempty)."""
+    env = SimEnv()
+    body = {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": "w"}, "spec": {
+        "serviceName": "s", "selector": {"matchLabels": {"a": "b"}},
+        "template": {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}}}
+    if kind != "StatefulSet":
+        del body["spec"]["serviceName"]
+    assert env.api.create(resource, body, "default")["status"] == status

@@ -15,7 +15,10 @@ from reference_impl.apiserver.registry import (
     apiextensions,
     core,
     flowcontrol,
+    networking,
+    node,
     resource,
+    scheduling,
     storage,
 )
 from reference_impl.apiserver.registry.info import Registry, ResourceInfo
@@ -65,7 +68,10 @@ STRATEGIES: tuple[Strategy, ...] = (
     *apiextensions.STRATEGIES,
     *core.STRATEGIES,
     *flowcontrol.STRATEGIES,
+    *networking.STRATEGIES,
+    *node.STRATEGIES,
     *resource.STRATEGIES,
+    *scheduling.STRATEGIES,
     *storage.STRATEGIES,
 )
 
