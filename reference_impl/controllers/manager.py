@@ -37,6 +37,7 @@ CONTROLLERS: dict[str, str] = {
     "root-ca-cert-publisher": "reference_impl.controllers.root_ca_publisher:RootCACertPublisher",
     "podgc": "reference_impl.controllers.podgc:PodGCController",
     "replicationcontroller": "reference_impl.controllers.replication:ReplicationManager",
+    "clusterrole-aggregation": "reference_impl.controllers.clusterroleaggregation:ClusterRoleAggregationController",
 }
 
 
