@@ -4,13 +4,17 @@ Models ``pkg/kubelet``: node registration (``kubelet_node_status.go``: capacity/
 labels, addresses, nodeInfo, conditions), the node Lease heartbeat (``nodelease``: renewed every
 10 s, 40 s duration, in ``kube-node-lease``), node status posting (on change, at least every
 ``nodeStatusReportFrequency``), admission (``lifecycle/predicate.go``: OutOfcpu, OutOfmemory,
-OutOfpods), the pod workers (``pod_workers.go``) that pull images, start init containers then
-containers, restart them per restartPolicy with CrashLoopBackOff (10 s doubling to 5 min, reset
-after 10 min of running), readiness probes, ``activeDeadlineSeconds``, graceful termination
-(SIGTERM, then SIGKILL at the grace deadline, then the final grace-0 delete), and the status
-manager (``status/status_manager.go``) that writes pod status, phases and conditions
+OutOfpods, then the scheduler's NodePorts check of host ports), the pod workers
+(``pod_workers.go``) that pull images, start init containers then containers, restart them per
+restartPolicy with CrashLoopBackOff (10 s doubling to 5 min, reset after 10 min of running),
+readiness probes, ``activeDeadlineSeconds`` (``active_deadline.go``: startTime + the deadline the
+pod has now, also when it was added or lowered later), graceful termination (SIGTERM, then
+SIGKILL at the grace deadline, then the final grace-0 delete), and the status manager
+(``status/status_manager.go``) that writes pod status, phases and conditions
 (PodReadyToStartContainers, Initialized, ContainersReady, Ready, PodScheduled kept as set by
-the scheduler).
+the scheduler), containers not started yet as ``convertToAPIContainerStatuses`` defaults them
+(``ContainerCreating``, ``PodInitializing`` in a pod with init containers) and the ends of a
+pod's life as ``TerminatePod`` settles them.
 
 The container runtime is simulated (:mod:`reference_impl.kubelet.runtime`). Pod IPs come from
 the node's podCIDR. Leaves out: volumes, liveness-probe restarts, sidecar (restartable init)
@@ -29,12 +33,28 @@ from reference_impl.apiserver import ApiError, APIServer
 from reference_impl.apiserver.quantity import milli_value, value
 from reference_impl.client import Component, Unreachable
 from reference_impl.config import ClusterConfig
-from reference_impl.kubelet.runtime import FOREVER, image_pullable, interpret, probe_succeeds
+from reference_impl.kubelet.runtime import (
+    FOREVER,
+    container_env,
+    image_pullable,
+    interpret,
+    pod_hostname,
+    probe_succeeds,
+)
 from reference_impl.sim import EventLoop, SeededRandom, Timer
 
 Obj = dict[str, Any]
 KUBELET_VERSION = "v1.32.0"
 CRASHLOOP_RESET_S = 600.0  # a container that ran 10 minutes gets its back-off reset
+# the waiting reason of a container not started yet (kubelet_pods.go): ContainerCreating, and
+# PodInitializing in any pod with init containers (init containers too, all the pod's life)
+CONTAINER_CREATING = "ContainerCreating"
+POD_INITIALIZING = "PodInitializing"
+DEADLINE_EXCEEDED = "DeadlineExceeded"
+DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
+NODE_PORTS = "NodePorts"  # the scheduler's plugin name, which the kubelet's predicate reports
+NODE_PORTS_MESSAGE = "Predicate NodePorts failed: node(s) didn't have free ports for the requested pod ports"
+UNKNOWN_MESSAGE = "The container could not be located when the pod was terminated"
 
 
 @dataclass
@@ -45,7 +65,7 @@ class ContainerState:
     image: str
     init: bool = False
     state: str = "waiting"  # waiting | running | terminated
-    reason: str = "ContainerCreating"
+    reason: str = CONTAINER_CREATING
     message: str = ""
     exit_code: int = 0
     started_at: float | None = None
@@ -90,6 +110,14 @@ class PodWorker:
     seen_containers: list[Obj] | None = None  # the spec's container list last checked for image changes
     status_dirty: bool = False
     requests: tuple[int, int] = (0, 0)  # (cpu milli, memory bytes), parsed once at admission
+    host_ports: tuple[tuple[str, str, int], ...] = ()  # (hostIP, protocol, hostPort) it holds
+    deadline_s: float | None = None  # startTime + activeDeadlineSeconds, as last armed
+    deadline_timer: Timer | None = None
+
+    @property
+    def waiting_reason(self) -> str:
+        """What a container of this pod shows before it has started."""
+        return POD_INITIALIZING if self.init_containers else CONTAINER_CREATING
 
     def all_containers(self) -> list[ContainerState]:
         return self.init_containers + self.containers
@@ -101,6 +129,22 @@ def _live(timers: list[Timer]) -> list[Timer]:
     if timers and any(t.done for t in timers):
         return [t for t in timers if not t.done]
     return timers
+
+
+ANY_IP = "0.0.0.0"
+
+
+def _host_ports(spec: Obj) -> tuple[tuple[str, str, int], ...]:
+    """The (hostIP, protocol, hostPort) a pod holds on its node (``schedutil.GetHostPorts``): its
+    containers' ports with a hostPort, and those of restartable init containers (sidecars)."""
+    out: list[tuple[str, str, int]] = []
+    sidecars = [c for c in spec.get("initContainers") or [] if c.get("restartPolicy") == "Always"]
+    for c in [*sidecars, *(spec.get("containers") or [])]:
+        for p in c.get("ports") or []:
+            port = p.get("hostPort")
+            if isinstance(port, int) and port > 0:
+                out.append((str(p.get("hostIP") or ANY_IP), str(p.get("protocol") or "TCP"), port))
+    return tuple(out)
 
 
 def _container_request(c: Obj, r: str) -> int:
@@ -417,6 +461,7 @@ class Kubelet(Component):
         elif meta.get("deletionTimestamp") and w.terminated:
             self._final_delete(w)
         else:
+            self._arm_deadline(w)
             self._update_containers_spec(w)
 
     def _admit_later(self, key: str) -> None:
@@ -499,6 +544,9 @@ class Kubelet(Component):
             reason = "OutOfmemory"
             message = f"Node didn't have enough resource: memory, requested: {mem}, used: {used_mem}, capacity: {cap_mem}"
         spec = pod.get("spec", {})
+        wanted = _host_ports(spec)
+        if reason is None and wanted and self._ports_conflict(wanted):
+            reason, message = NODE_PORTS, NODE_PORTS_MESSAGE
         w = PodWorker(
             key=key,
             uid=pod["metadata"].get("uid", ""),
@@ -509,13 +557,17 @@ class Kubelet(Component):
             ],
         )
         w.requests = (cpu, mem)
+        w.host_ports = wanted
+        if w.init_containers:
+            for c in w.all_containers():
+                c.reason = POD_INITIALIZING
         self.workers[key] = w
         if reason is not None:
             w.rejected = True
             w.phase, w.reason, w.message = "Failed", reason, f"Pod was rejected: {message}"
             w.terminated = True
             for c in w.all_containers():
-                c.reason = "ContainerCreating"
+                c.reason = w.waiting_reason
             self._event(pod, "Warning", reason, message or "")
             self._write_status(w)
             return w
@@ -523,10 +575,24 @@ class Kubelet(Component):
         # sandbox and IP at once, so the first status write already carries the pod IP
         self._create_sandbox(w)
         self._mark_dirty(w)
-        ads = spec.get("activeDeadlineSeconds")
-        if ads:
-            self._timer(w, float(ads), self._deadline_exceeded, w)
+        self._arm_deadline(w)
         return w
+
+    def _ports_conflict(self, wanted: tuple[tuple[str, str, int], ...]) -> bool:
+        """The NodePorts filter (``HostPortInfo.CheckConflict``) against the node's active pods:
+        a wanted (ip, protocol, port) clashes with the same protocol and port on the same IP or
+        on 0.0.0.0 — and one on 0.0.0.0 with that protocol and port on any IP."""
+        used: set[tuple[str, str, int]] = set()
+        for w in self.workers.values():
+            if not (w.rejected or w.phase in ("Succeeded", "Failed")):
+                used.update(w.host_ports)
+        for ip, protocol, port in wanted:
+            if ip == ANY_IP:
+                if any(u[1] == protocol and u[2] == port for u in used):
+                    return True
+            elif (ANY_IP, protocol, port) in used or (ip, protocol, port) in used:
+                return True
+        return False
 
     def _allocate_ip(self) -> str:
         for _ in range(self._ip_size):
@@ -626,7 +692,9 @@ class Kubelet(Component):
         if w.terminating:
             return
         spec = self._spec_of(w, c)
-        prog = interpret(c.image, spec.get("command"), spec.get("args"))
+        env = container_env(spec)
+        hostname = pod_hostname(w.pod)
+        prog = interpret(c.image, spec.get("command"), spec.get("args"), env=env, hostname=hostname)
         now = self.loop.now()
         self._event(w.pod, "Normal", "Created", f"Created container: {c.name}")
         self._event(w.pod, "Normal", "Started", f"Started container {c.name}")
@@ -647,7 +715,7 @@ class Kubelet(Component):
             # the first probe runs after initialDelaySeconds; a passing one makes the container
             # ready at once (startup probe first, then readiness)
             delay = sum(float(p.get("initialDelaySeconds", 0)) for p in (startup, probe) if p)
-            if probe_succeeds(probe) and probe_succeeds(startup):
+            if probe_succeeds(probe, env=env, hostname=hostname) and probe_succeeds(startup, env=env, hostname=hostname):
                 if delay > 0:
                     self._ctimer(c, delay, self._became_ready, w, c)
                 else:
@@ -733,22 +801,73 @@ class Kubelet(Component):
         self._mark_dirty(w)
         self._ctimer(c, c.backoff_s, self._start_container, w, c)
 
+    def _arm_deadline(self, w: PodWorker) -> None:
+        """``activeDeadlineSeconds`` as the pod has it now (it may be added or lowered on a running
+        pod): due at startTime + the deadline, at once when that has passed. Unchanged: nothing."""
+        ads = (w.pod.get("spec") or {}).get("activeDeadlineSeconds")
+        if w.start_time is None or w.terminating or w.phase in ("Succeeded", "Failed"):
+            return
+        due = w.start_time + float(ads) if isinstance(ads, (int, float)) and ads > 0 else None
+        if due == w.deadline_s:
+            return
+        if w.deadline_timer is not None:
+            w.deadline_timer.cancel()
+            w.deadline_timer = None
+        w.deadline_s = due
+        if ads is not None and due is not None:
+            # the deadline less the time already active (at admission: exactly the deadline)
+            left = float(ads) - (self.loop.now() - w.start_time)
+            w.deadline_timer = self._timer(w, max(0.0, left), self._deadline_exceeded, w)
+
     def _deadline_exceeded(self, w: PodWorker) -> None:
         if w.terminating or w.phase in ("Succeeded", "Failed"):
             return
-        w.phase, w.reason = "Failed", "DeadlineExceeded"
-        w.message = "Pod was active on the node longer than the specified deadline"
-        self._event(w.pod, "Normal", "DeadlineExceeded", w.message)
+        if w.deadline_s is None or self.loop.now() < w.deadline_s - 1e-6:
+            return  # the deadline moved (a timer from before the change)
+        w.phase, w.reason = "Failed", DEADLINE_EXCEEDED
+        w.message = DEADLINE_MESSAGE
+        self._event(w.pod, "Normal", DEADLINE_EXCEEDED, w.message)
         self._terminate(w, deleting=False)
 
     def _finish_pod(self, w: PodWorker) -> None:
-        """A pod reached a terminal phase on its own: stop what runs, write the final status."""
+        """A pod reached a terminal phase on its own: stop what runs, write the final status.
+
+        Only a failed init container (restartPolicy Never) ends a pod with containers not
+        terminated: the ones never started keep waiting, as ``TerminatePod`` leaves them in a
+        pod that never initialized (see :meth:`_settle_unstarted`).
+        """
+        now = self.loop.now()
         for c in w.all_containers():
             c.cancel_timers()
-            if c.state != "terminated":
-                c.state, c.reason = "terminated", c.reason if c.state == "terminated" else "ContainerStatusUnknown"
+            if c.state == "running":
+                c.state, c.reason, c.exit_code, c.finished_at, c.ready = "terminated", "Error", 137, now, False
+            elif c.state == "waiting":
+                self._settle_unstarted(w, c, now)
         w.terminated = True
         self._mark_dirty(w)
+
+    def _settle_unstarted(self, w: PodWorker, c: ContainerState, now: float) -> None:
+        """The end state of a waiting container as ``TerminatePod`` (status_manager.go) settles it.
+
+        One that ran before (waiting to restart) shows its last run's end (the runtime still has
+        that container). One that never started is ``ContainerStatusUnknown`` (137) when it is a
+        container of a pod that initialized (``hasPodInitialized``) or an init container no later
+        than the last one that started (``initializedContainers``: the first one when none did);
+        any other keeps waiting with the default reason: the containers of a pod whose init
+        containers never completed, and the init containers after the last one that started.
+        """
+        if c.started_at is not None:
+            c.state, c.reason, c.finished_at = "terminated", "Error", now
+            return
+        if c.init:
+            started = [i for i, x in enumerate(w.init_containers) if x.state != "waiting" or x.started_at is not None]
+            unknown = w.init_containers.index(c) <= (started[-1] if started else 0)
+        else:
+            unknown = w.init_done or not w.init_containers
+        if unknown:
+            c.state, c.reason, c.exit_code, c.finished_at = "terminated", "ContainerStatusUnknown", 137, now
+        else:
+            c.reason, c.message = w.waiting_reason, ""
 
     def _update_containers_spec(self, w: PodWorker) -> None:
         """An image change on a running pod restarts that container (``kubectl set image`` on a bare pod)."""
@@ -797,10 +916,7 @@ class Kubelet(Component):
                     c.finished_at = now
                     c.ready = False
             elif c.state == "waiting":
-                c.state = "terminated"
-                c.reason = "ContainerStatusUnknown" if c.started_at is None else "Error"
-                c.exit_code = 137 if c.started_at is None else c.exit_code
-                c.finished_at = now
+                self._settle_unstarted(w, c, now)
         self._mark_dirty(w)
         if not any_running:
             self._check_terminated(w)
@@ -886,7 +1002,7 @@ class Kubelet(Component):
                 "finishedAt": self.loop.clock.rfc3339(c.finished_at or self.loop.now()),
             }
             if c.reason == "ContainerStatusUnknown":
-                term["message"] = "The container could not be located when the pod was terminated"
+                term["message"] = UNKNOWN_MESSAGE
             cs["state"] = {"terminated": term}
             if c.started_at is not None:
                 cs["containerID"] = f"containerd://{w.uid[:8]}{c.name}{c.restart_count}"

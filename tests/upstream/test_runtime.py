@@ -1,9 +1,12 @@
 """kconform's interpreter of the runtime contract (:mod:`kconform.upstream.runtime`) and its stamp.
 
-Table tests against the contract's data file, tables of the forms the contract lists, and a
-property: on any command line built from those forms (and junk), kconform's interpreter and the
-reference kubelet's (``reference_impl/kubelet/runtime.py``, written separately) agree. Then
-:func:`stamp` on every kind of manifest that carries a pod template.
+Table tests against the contract's data file, tables of the forms the contract lists, and
+properties: on any command line built from those forms — the shell's lists, loops, tests,
+expansions, redirections and applets — and on junk, kconform's interpreter and the reference
+kubelet's (``reference_impl/kubelet/runtime.py``, written separately) agree on what the
+container does, what it prints and whether it ignores SIGTERM. (``tests/kubelet/test_shell.py``
+holds both to a table of scripts.) Then the kubelet's variables and :func:`stamp` on every kind
+of manifest that carries a pod template.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kconform.upstream import runtime
-from kconform.upstream.contract import Case, load_cases
+from kconform.upstream.contract import Case, load_cases, pod_manifest
 from kconform.upstream.runtime import ANNOTATION, FOREVER, Program, interpret, stamp
 from reference_impl.kubelet import runtime as reference
 
@@ -36,8 +39,10 @@ def _containers(case: Case) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_interpreter_agrees_with_the_data_file(case: Case) -> None:
+    hostname = pod_manifest(case)["metadata"]["name"]
     for name, spec, want in _containers(case):
-        program = interpret(spec["image"], spec.get("command"), spec.get("args"))
+        env = runtime.container_env(spec)
+        program = interpret(spec["image"], spec.get("command"), spec.get("args"), env=env, hostname=hostname)
         pulls = runtime.image_pullable(spec["image"])
         reasons = set(want.get("reason") or []) if isinstance(want.get("reason"), list) else {want.get("reason")}
         assert pulls == (not reasons & {"ErrImagePull", "ImagePullBackOff"}), name
@@ -48,7 +53,7 @@ def test_interpreter_agrees_with_the_data_file(case: Case) -> None:
         if want.get("state") == "running" and case.stays_s and "restartCount" not in want:
             assert program.runs_s > case.within_s + case.stays_s, (name, program)  # still running at the end
         if "readinessProbe" in spec and "ready" in want:
-            assert runtime.probe_passes(spec["readinessProbe"]) == want["ready"], name
+            assert runtime.probe_passes(spec["readinessProbe"], env=env, hostname=hostname) == want["ready"], name
 
 
 # == the forms the contract lists ===============================================================
@@ -132,7 +137,9 @@ def test_image_pullable(image: str, pullable: bool) -> None:
         ({"exec": {"command": ["false"]}}, False),
         ({"exec": {"command": ["sh", "-c", "exit 0"]}}, True),
         ({"exec": {"command": ["sleep", "infinity"]}}, False),
-        ({"exec": {"command": ["cat", "/tmp/healthy"]}}, False),  # busybox has no such builtin: 127
+        ({"exec": {"command": ["cat", "/tmp/healthy"]}}, False),  # the container has no such file: 1
+        ({"exec": {"command": ["sh", "-c", "test -d /tmp"]}}, True),
+        ({"exec": {"command": ["/bin/true"]}}, True),
         ({"httpGet": {"path": "/", "port": 80}}, True),
         ({"tcpSocket": {"port": 80}}, True),
     ],
@@ -209,6 +216,94 @@ def test_the_interpreter_agrees_with_the_reference_kubelet(
     image: str, command: list[str] | None, args: list[str] | None
 ) -> None:
     _same(interpret(image, command, args), reference.interpret(image, command, args))
+
+
+# -- the shell beyond the one-line forms ----------------------------------------------------------
+_COMMANDS = st.sampled_from(
+    ["sleep 1", "sleep 0.5", "sleep infinity", "true", "false", ":", "exit", "exit 3", "echo $x", 'echo "$x $y"',
+     "x=1", "x=$((x+1))", "y=$x$x", "x=", '[ -f /tmp/f ]', '[ "$x" = 1 ]', "[ $x -lt 3 ]", 'test -n "$x"', "[ a",
+     "touch /tmp/f", "rm /tmp/f", "cat /tmp/f", "cat /nope", "echo a > /tmp/f", "echo b >> /tmp/f", "nosuch",
+     "/bin/true", "/usr/bin/false", "/sbin/echo z", "set -e", "set +e", "trap 'exit 0' TERM", "trap '' TERM",
+     "trap 'echo bye' EXIT", "break", "continue", "shift", "set -- a b", "echo $1 $#", "read v", "echo $?",
+     "printf '%s-%d\\n' a 1", "env", "hostname", "pwd", "cd /tmp", "cd /nope", "ls /tmp", "mkdir /tmp/d",
+     "seq 1 3", "echo $(echo sub)", "echo `echo bq`", "export x", "unset x", "eval 'echo ev'", "exec sleep 2",
+     "sleep 3 &", "false &", "wait", "wait $!", "echo ${x:-d} ${x:+p} ${#x} ${x%1}", "sh -c 'exit 4'",
+     "( exit 5 )", "{ false; }", "! true", "echo 'a b' | cat", "false | true", "echo $HOSTNAME ~", "echo $((1/0))",
+     "case $x in 1) echo one;; *) echo other;; esac", "echo \"open", "fi", "echo $$(CODE)", "exit $(CODE)"]
+)  # fmt: skip
+_SEPARATORS = st.sampled_from(["; ", " && ", " || ", "\n", " & ", " | "])
+
+
+@st.composite
+def _programs(draw: st.DrawFn, depth: int = 0) -> str:
+    """A script of the contract's commands, compound commands and separators."""
+    parts = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.integers(0, 9)) if depth < 2 else 9
+        inner = _programs(depth + 1)
+        if kind == 0:
+            parts.append(f"if {draw(inner)}; then {draw(inner)}; else {draw(inner)}; fi")
+        elif kind == 1:
+            parts.append(f"while {draw(inner)}; do {draw(inner)}; done")
+        elif kind == 2:
+            parts.append(f"for v in a $x 'b c'; do {draw(inner)}; done")
+        elif kind == 3:
+            parts.append(f"( {draw(inner)} )")
+        elif kind == 4:
+            parts.append("sh -c '" + draw(inner).replace("'", "") + "'")
+        else:
+            parts.append(draw(_COMMANDS))
+    out = parts[0]
+    for part in parts[1:]:
+        out += draw(_SEPARATORS) + part
+    return out
+
+
+_SHELLISH = st.text(alphabet="ab $(){}[]'\"\\`;&|<>#=~*?!-0123\n\t:%+/.", max_size=30)
+_ENVS = st.sampled_from([None, {"x": "1"}, {"x": " a  b ", "IFS": ":", "CODE": "4"}])
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(script=st.one_of(_programs(), _SHELLISH), env=_ENVS)
+@example(script="while x=${x:=7} & unset x; do echo $0; done", env=None)  # found: a new job every round
+@example(script="case ] in []) echo a;; [z-a]) echo b;; esac", env=None)  # no valid class: literal "["
+@example(script="if true; then", env=None)
+def test_scripts_agree_with_the_reference_kubelet(script: str, env: dict[str, str] | None) -> None:
+    ours = interpret(BUSYBOX, ["sh", "-c", script], None, env=env, hostname="pod-0")
+    _same(ours, reference.interpret(BUSYBOX, ["sh", "-c", script], None, env=env, hostname="pod-0"))
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(argv=st.lists(st.one_of(_WORDS, _SHELLISH, st.sampled_from(["/bin/sh", "-ec", "/bin/test", "[", "]", "env"])),
+                     min_size=1, max_size=5))  # fmt: skip
+def test_argvs_agree_with_the_reference_kubelet(argv: list[str]) -> None:
+    _same(interpret(BUSYBOX, argv, None), reference.interpret(BUSYBOX, argv, None))
+
+
+@pytest.mark.parametrize(
+    ("text", "expanded"),
+    [
+        ("$(A) and $(B)", "1 and $(B)"),
+        ("$$(A) $$ $", "$(A) $ $"),
+        ("$A ${A} $(A", "$A ${A} $(A"),
+        ("$((1+2))", "$((1+2))"),
+        ("$()", "$()"),
+    ],
+)
+def test_kubelet_expansion(text: str, expanded: str) -> None:
+    assert runtime.expand_kubernetes(text, {"A": "1"}) == expanded
+    assert reference.kubelet_expand(text, {"A": "1"}) == expanded
+
+
+def test_container_env_and_hostname() -> None:
+    container = {"env": [{"name": "A", "value": "x"}, {"name": "B", "value": "$(A)$(A)"},
+                         {"name": "C", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]}  # fmt: skip
+    env = runtime.container_env(container)
+    assert env == reference.container_env(container)
+    assert (env["A"], env["B"], env["KUBERNETES_SERVICE_HOST"]) == ("x", "xx", "10.96.0.1") and "C" not in env
+    long = {"metadata": {"name": "a" * 62 + "-b"}, "spec": {}}
+    assert runtime.pod_hostname(long) == reference.pod_hostname(long) == "a" * 62
+    assert runtime.pod_hostname({"metadata": {"name": "p"}, "spec": {"hostname": "h"}}) == "h"
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)
@@ -312,6 +407,15 @@ def test_stamp_tolerates_odd_shapes() -> None:
     assert list(_stamp_of(out)["containers"]) == ["main"]  # a container without a name is skipped
     assert stamp({"kind": "Pod", "metadata": {"name": "p"}}) == {"kind": "Pod", "metadata": {"name": "p"}}
     assert stamp({"kind": "Pod", "spec": {"containers": [MAIN]}})["metadata"]["annotations"][ANNOTATION]
+
+
+def test_stamp_a_pod_sees_its_name() -> None:
+    script = {"name": "main", "image": BUSYBOX, "command": ["sh", "-c", '[ "$HOSTNAME" = web ] && exit 3; exit 4']}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}, "spec": _spec(script)}
+    assert _stamp_of(stamp(pod))["containers"]["main"]["exitCode"] == 3
+    deployment = {"kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": {"spec": _spec(script)}}}
+    stamped = stamp(deployment)["spec"]["template"]
+    assert _stamp_of(stamped)["containers"]["main"]["exitCode"] == 4  # its pods are not named yet
 
 
 def test_the_annotation_is_compact_and_stable() -> None:
