@@ -38,6 +38,8 @@ CONTROLLERS: dict[str, str] = {
     "podgc": "reference_impl.controllers.podgc:PodGCController",
     "replicationcontroller": "reference_impl.controllers.replication:ReplicationManager",
     "clusterrole-aggregation": "reference_impl.controllers.clusterroleaggregation:ClusterRoleAggregationController",
+    "cronjob": "reference_impl.controllers.cronjob:CronJobController",
+    "ttl-after-finished": "reference_impl.controllers.ttl_after_finished:TTLAfterFinishedController",
 }
 
 
