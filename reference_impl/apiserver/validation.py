@@ -32,6 +32,7 @@ from typing import Any
 
 from mypy_extensions import mypyc_attr
 
+from reference_impl.apiserver import cron as _cron
 from reference_impl.apiserver.quantity import QuantityError, canonical, parse_quantity
 
 __all__ = [
@@ -1214,13 +1215,16 @@ def _validate_job_update(errs: Errors, obj: Obj, old: Obj) -> None:
         errs.invalid("spec.template", GoText("core.PodTemplateSpec{...}"), FIELD_IMMUTABLE)
 
 
-def _validate_cronjob(errs: Errors, obj: Obj) -> None:
+def _validate_cronjob(errs: Errors, obj: Obj, *, allow_tz_in_schedule: bool = False) -> None:
     spec = obj.get("spec") or {}
     name = (obj.get("metadata") or {}).get("name") or ""
     if len(name) > 52:
         errs.invalid("metadata.name", name, "must be no more than 52 characters")
-    if not spec.get("schedule"):
+    schedule = spec.get("schedule")
+    if not schedule:
         errs.required("spec.schedule")
+    elif isinstance(schedule, str):
+        _schedule_format(errs, schedule, allow_tz_in_schedule, spec.get("timeZone"))
     policy = spec.get("concurrencyPolicy")
     if policy is not None and policy not in ("Allow", "Forbid", "Replace"):
         if policy == "":
@@ -1232,6 +1236,44 @@ def _validate_cronjob(errs: Errors, obj: Obj) -> None:
     job_template = spec.get("jobTemplate") or {}
     _labels(errs, (job_template.get("metadata") or {}).get("labels"), "spec.jobTemplate.metadata.labels")
     _job_spec(errs, job_template.get("spec") or {}, "spec.jobTemplate.spec", is_job=False)
+    _time_zone(errs, spec.get("timeZone"))
+
+
+def _schedule_format(errs: Errors, schedule: str, allow_tz: bool, time_zone: Any) -> None:
+    """``validateScheduleFormat``: robfig/cron's ParseStandard, and no ``TZ=``/``CRON_TZ=`` prefix
+    on new objects (one already stored with it may keep it, without a ``timeZone`` beside it)."""
+    try:
+        _cron.parse_standard(schedule)
+    except _cron.CronSyntaxError as e:
+        errs.invalid("spec.schedule", schedule, str(e))
+    if allow_tz and "TZ" in schedule and time_zone is not None:
+        errs.invalid("spec.schedule", schedule, "cannot use both timeZone field and TZ or CRON_TZ in schedule")
+    elif not allow_tz and "TZ" in schedule:
+        errs.invalid("spec.schedule", schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead")
+
+
+def _time_zone(errs: Errors, time_zone: Any) -> None:
+    """``validateTimeZone``: nil, or an IANA zone name ``time.LoadLocation`` knows (not ``Local``)."""
+    if time_zone is None or not isinstance(time_zone, str):
+        return
+    if not time_zone:
+        errs.invalid("spec.timeZone", time_zone, "timeZone must be nil or non-empty string")
+        return
+    if time_zone.lower() == "local":
+        errs.invalid("spec.timeZone", time_zone,
+                     "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones")
+    try:
+        _cron.load_location(time_zone)
+    except _cron.UnknownTimeZone as e:
+        errs.invalid("spec.timeZone", time_zone, str(e))
+
+
+def _validate_cronjob_update(errs: Errors, obj: Obj, old: Obj) -> None:
+    """``ValidateCronJobUpdate``: a schedule stored with a TZ prefix may keep it."""
+    body = {k: v for k, v in obj.items() if k not in ("metadata", "status")}
+    if body != {k: v for k, v in old.items() if k not in ("metadata", "status")}:
+        old_schedule = str((old.get("spec") or {}).get("schedule") or "")
+        _validate_cronjob(errs, obj, allow_tz_in_schedule="TZ" in old_schedule)
 
 
 # --------------------------------------------------------------------------- other kinds
@@ -1332,6 +1374,7 @@ _UPDATE: dict[str, Callable[[Errors, Obj, Obj], None]] = {
     "Job": _validate_job_update,
     "ConfigMap": _immutable_data(("data", "binaryData")),
     "Secret": _immutable_data(("type", "data")),
+    "CronJob": _validate_cronjob_update,
 }
 
 #: The kinds :func:`validate` knows; any other kind gets metadata validation only.
