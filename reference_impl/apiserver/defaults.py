@@ -5,8 +5,8 @@ Models the scheme defaulters generated from ``pkg/apis/core/v1/defaults.go``,
 ``pkg/apis/discovery/v1/defaults.go``, plus the few values the real registry strategies and
 admission fill in on create so objects read back as ``kubectl get -o json`` shows them: a
 Namespace's ``kubernetes`` finalizer (namespace strategy), a Service's ``ipFamilies`` /
-``ipFamilyPolicy`` / ``clusterIPs`` (service REST, single-stack IPv4 cluster), a Pod's
-``priority`` and ``preemptionPolicy`` (Priority admission, no PriorityClass).
+``ipFamilyPolicy`` / ``clusterIPs`` (service REST, single-stack IPv4 cluster). A Pod's
+``priority`` and ``preemptionPolicy`` are the Priority admission plugin's (``server.py``).
 
 Defaults only fill what is missing; a value the user set is never overwritten.
 
@@ -129,9 +129,6 @@ def _default_pod(obj: Obj) -> None:
         if spec.get("hostNetwork"):
             for port in _items(container, "ports"):
                 port.setdefault("hostPort", port.get("containerPort"))
-    # Priority admission with no PriorityClass named and no global default.
-    spec.setdefault("priority", 0)
-    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
 
 
 def _default_service(obj: Obj) -> None:

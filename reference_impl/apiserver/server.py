@@ -4,9 +4,12 @@ Models ``staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go`` (
 list, update, patch, delete with graceful deletion and finalizers, deletecollection, watch),
 the per-resource strategies of ``pkg/registry/*`` (status/scale subresources, generation,
 pod binding and eviction, namespace finalize), and the admission plugins that matter for
-behaviour (NamespaceLifecycle, DefaultTolerationSeconds, ServiceAccount's default name and
-token volume, the ClusterIP and NodePort allocators), and list/watch options as
-``ValidateListOptions`` checks them, watch-list (``sendInitialEvents``) included.
+behaviour (NamespaceLifecycle, LimitRanger, DefaultTolerationSeconds, ServiceAccount's default
+name and token volume, Priority, RuntimeClass, DefaultIngressClass, ResourceQuota, the ClusterIP
+and NodePort allocators), and list/watch options as ``ValidateListOptions`` checks them,
+watch-list (``sendInitialEvents``) included. The strategies' bootstrap objects (RBAC policy,
+system PriorityClasses, APF configuration, the default ServiceCIDR) are created at start without
+re-validating them (the tests validate them once).
 
 Objects are plain dicts as ``kubectl get -o json`` shows them; ``metadata.resourceVersion`` is
 the store's mod revision, as a string. The verbs return the caller's own copy; a watch event
@@ -15,8 +18,7 @@ shared), so watch handlers must treat it as read-only. Every failure is an
 :class:`~reference_impl.apiserver.errors.ApiError` carrying a ``metav1.Status``.
 
 Leaves out: authentication/authorization, managedFields and field ownership (server-side
-apply merges like a strategic merge patch), admission webhooks, priority and preemption,
-resource quotas, PodDisruptionBudget status (eviction computes the budget on the spot), and
+apply merges like a strategic merge patch), admission webhooks, preemption, and
 ServiceAccount admission's refusal of pods whose service account does not exist yet.
 """
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from reference_impl.apiserver import crd as _crd
@@ -35,7 +37,9 @@ from reference_impl.apiserver import patch as _patch
 from reference_impl.apiserver import schema as _schema
 from reference_impl.apiserver import validation as _validation
 from reference_impl.apiserver._json import clone, dumps, fingerprint, loads
-from reference_impl.apiserver.registry import REGISTRY, Registry, ResourceInfo
+from reference_impl.apiserver.admission_limitranger import LimitRanger
+from reference_impl.apiserver.admission_quota import QuotaAdmission
+from reference_impl.apiserver.registry import REGISTRY, Registry, ResourceInfo, networking, node, scheduling
 from reference_impl.apiserver.selectors import (
     SUPPORTED_FIELDS,
     SelectorError,
@@ -47,7 +51,7 @@ from reference_impl.apiserver.selectors import (
 )
 from reference_impl.apiserver.watch import Cacher, Watcher, WatchHandler
 from reference_impl.sim import EventLoop, SeededRandom
-from reference_impl.store import Compacted, Compare, Delete, FutureRevision, KeyValue, Put, Store
+from reference_impl.store import Compacted, Compare, Delete, Event, FutureRevision, KeyValue, Put, Store
 
 Obj = dict[str, Any]
 
@@ -252,6 +256,25 @@ def validate_list_options(
         raise E.invalid_options("ListOptions", causes)
 
 
+class _Lister:
+    """What an admission plugin's informer holds: one cluster-scoped resource's stored objects by
+    name, kept by a store watch (decoded once per write of that resource; an admission reads a
+    dict, never ranges the store: a range after a new key sorts every key)."""
+
+    def __init__(self, store: Store, info: ResourceInfo) -> None:
+        self._prefix = info.key_prefix()
+        self.objects: dict[str, Obj] = {kv.key[len(self._prefix):]: loads(kv.value) for kv in store.range(self._prefix).kvs}
+        self._handle = store.watch(self._prefix, 0, self._on_events)
+
+    def _on_events(self, events: Sequence[Event]) -> None:
+        for ev in events:
+            name = ev.kv.key[len(self._prefix):]
+            if ev.type == "DELETE":
+                self.objects.pop(name, None)
+            else:
+                self.objects[name] = loads(ev.kv.value)
+
+
 class APIServer:
     """In-process kube-apiserver over a :class:`~reference_impl.store.Store`."""
 
@@ -285,7 +308,17 @@ class APIServer:
         self.log_providers: dict[str, Callable[[str, str, str | None], str]] = {}
         self.requests = 0
         self._rebuild_allocators()
+        # the Priority, RuntimeClass and DefaultIngressClass admission plugins' informers (of the
+        # resources this server's registry serves)
+        self._listers: dict[str, _Lister] = {}
+        for plural in ("priorityclasses", "runtimeclasses", "ingressclasses"):
+            listed = self.registry.lookup(plural)
+            if listed is not None:
+                self._listers[plural] = _Lister(store, listed)
+        self._bootstrapping = False
         self.crds = _crd.CustomResources(self)
+        self._limit_ranger = LimitRanger(self)  # the LimitRanger and ResourceQuota admission plugins
+        self._quota_admission = QuotaAdmission(self)
         if bootstrap:
             self._bootstrap()
 
@@ -380,11 +413,22 @@ class APIServer:
         for ns in SYSTEM_NAMESPACES:
             if self.store.get(self.info("namespaces").key(ns, None)) is None:
                 self.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
-        for strategy in self.registry.strategies():
-            for obj in strategy.bootstrap:
-                meta = obj["metadata"]
-                if self.store.get(strategy.info.key(meta["name"], meta.get("namespace"))) is None:
-                    self.create(f"{strategy.info.api_version}/{strategy.info.plural}", clone(obj), meta.get("namespace"))
+        self._bootstrapping = True
+        try:
+            for strategy in self.registry.strategies():
+                for obj in strategy.bootstrap:
+                    meta = obj["metadata"]
+                    if self.store.get(strategy.info.key(meta["name"], meta.get("namespace"))) is None:
+                        self.create(f"{strategy.info.api_version}/{strategy.info.plural}", obj, meta.get("namespace"))
+        finally:
+            self._bootstrapping = False
+        # kube-apiserver's defaultservicecidr controller: the ServiceCIDR it made is Ready
+        cidrs = self.registry.lookup("servicecidrs")
+        kv = None if cidrs is None else self.store.get(cidrs.key(networking.DEFAULT_SERVICE_CIDR, None))
+        if kv is not None and not (loads(kv.value).get("status") or {}).get("conditions"):
+            cidr = loads(kv.value)
+            cidr["status"] = networking.default_service_cidr_ready(self._now())
+            self.update("servicecidrs", cidr, subresource="status")
         svc_info = self.info("services")
         if self.store.get(svc_info.key("kubernetes", "default")) is None:
             labels = {"component": "apiserver", "provider": "kubernetes"}
@@ -502,11 +546,20 @@ class APIServer:
         else:
             strategy.prepare_for_create(obj)
             strategy.default(obj)
+        self._limit_ranger.admit(info, obj)  # mutating admission: its defaults decide the QoS class
         self._prepare_create(info, obj)
-        causes = self._validate(info, obj, None)
+        # the bootstrap objects are the real server's own, checked once by the tests
+        # (tests/apiserver/test_bootstrap.py), not by every server that starts
+        causes = [] if self._bootstrapping else self._validate(info, obj, None)
         if causes:
             raise E.invalid(info, name, causes)
         self._admit_create(info, obj)
+        try:  # the validating admission plugins, ResourceQuota last as upstream orders them
+            self._limit_ranger.validate(info, obj, None)
+            self._quota_admission.validate(info, obj, None, dry_run=dry_run)
+        except E.ApiError:
+            self._release(info, obj)  # what the allocators took, as a refused create gives it back
+            raise
         key = info.key(name, ns)
         if self.store.get(key) is not None and meta.get("generateName") and name.startswith(meta["generateName"]):
             # RetryGenerateName (GA in 1.32): a colliding random suffix is drawn again
@@ -684,10 +737,26 @@ class APIServer:
             spec.setdefault("serviceAccountName", "default")
             spec.setdefault("serviceAccount", spec["serviceAccountName"])
             self._mount_service_account_token(obj)
-            spec.setdefault("priority", 0)
+            self._refuse(info, obj, scheduling.admit_pod(spec, self._listed("priorityclasses")))
             self._default_tolerations(spec)
+            self._refuse(info, obj, node.admit_pod(spec, self._listed("runtimeclasses")))
         elif info.core_kind == "Service":
             self._allocate_service(info, obj, None)
+        elif info.qualified == "ingresses.networking.k8s.io":
+            networking.admit_ingress(obj, self._listed("ingressclasses"))
+        elif info.qualified == "priorityclasses.scheduling.k8s.io":
+            self._refuse(info, obj, scheduling.admit_priority_class(obj, self._listed("priorityclasses")))
+
+    def _listed(self, plural: str) -> dict[str, Obj]:
+        """An admission plugin's view of ``plural``: the stored objects by name (none when not served)."""
+        lister = self._listers.get(plural)
+        return {} if lister is None else lister.objects
+
+    @staticmethod
+    def _refuse(info: ResourceInfo, obj: Obj, refusal: str | None) -> None:
+        """An admission plugin's 403, when it gave a reason."""
+        if refusal is not None:
+            raise E.forbidden(info, obj["metadata"]["name"], refusal)
 
     def _mount_service_account_token(self, pod: Obj) -> None:
         """ServiceAccount admission's token mount (``plugin/pkg/admission/serviceaccount``).
@@ -1184,10 +1253,23 @@ class APIServer:
         old: Obj = cached if cached is not None else loads(kv.value)
         name = old["metadata"]["name"]
         if subresource == "status":
-            # ResetObjectMetaForStatus: a status write cannot touch labels, finalizers, owners, ...
-            # (a shallow copy of ``old``: what it shares with it is never written to below)
-            new = {**old, "metadata": dict(old["metadata"]), "status": obj.get("status", {})}
             strategy = self.registry.strategy(info)
+            if strategy is not None and not strategy.status_resets_metadata:
+                # a status strategy that copies only the spec (an Ingress's): the body's metadata
+                # stays, but for what the server owns
+                meta = dict(obj.get("metadata") or {})
+                for k in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation",
+                          "name", "namespace"):
+                    if k in old["metadata"]:
+                        meta[k] = old["metadata"][k]
+                    else:
+                        meta.pop(k, None)
+                meta.pop("resourceVersion", None)
+            else:
+                # ResetObjectMetaForStatus: a status write cannot touch labels, finalizers, owners, ...
+                # (a shallow copy of ``old``: what it shares with it is never written to below)
+                meta = dict(old["metadata"])
+            new = {**old, "metadata": meta, "status": obj.get("status", {})}
             if "status" not in obj and self.crds.is_custom(info):
                 del new["status"]  # an unstructured object without one has none (a Go struct has {})
             elif strategy is not None and strategy.default_status is not None:
@@ -1254,6 +1336,10 @@ class APIServer:
         causes = self._validate(info, new, old, subresource)
         if causes:
             raise E.invalid(info, name, causes)
+        if info.qualified == "priorityclasses.scheduling.k8s.io" and not subresource:
+            self._refuse(info, new, scheduling.admit_priority_class(new, self._listed("priorityclasses")))
+        self._limit_ranger.validate(info, new, old, subresource=subresource or "")
+        self._quota_admission.validate(info, new, old, subresource=subresource or "", dry_run=dry_run)
         saved = None
         if info.core_kind == "Service" and subresource is None:
             saved = (set(self._ips.used), set(self._ports.used))
@@ -1272,7 +1358,7 @@ class APIServer:
 
     def _keep_pod_admission(self, new: Obj, old: Obj) -> None:
         spec, ospec = new.setdefault("spec", {}), old.get("spec", {})
-        for k in ("serviceAccountName", "serviceAccount", "priority", "nodeName"):
+        for k in ("serviceAccountName", "serviceAccount", "priority", "preemptionPolicy", "nodeName"):
             if k in ospec and k not in spec:
                 spec[k] = ospec[k]
 
@@ -1501,6 +1587,9 @@ class APIServer:
         ns = self._ns_of(info, namespace)
         if info.core_kind == "Namespace" and name in PROTECTED_NAMESPACES:
             raise E.forbidden(info, name, "this namespace may not be deleted")
+        refusal = scheduling.deletion_forbidden(name) if info.qualified == "priorityclasses.scheduling.k8s.io" else None
+        if refusal is not None:
+            raise E.forbidden(info, name, refusal)
         if propagation_policy not in (None, "", "Orphan", "Background", "Foreground"):
             raise E.invalid(
                 info,

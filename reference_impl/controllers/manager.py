@@ -40,6 +40,7 @@ CONTROLLERS: dict[str, str] = {
     "clusterrole-aggregation": "reference_impl.controllers.clusterroleaggregation:ClusterRoleAggregationController",
     "cronjob": "reference_impl.controllers.cronjob:CronJobController",
     "ttl-after-finished": "reference_impl.controllers.ttl_after_finished:TTLAfterFinishedController",
+    "resourcequota": "reference_impl.controllers.resourcequota:ResourceQuotaController",
 }
 
 

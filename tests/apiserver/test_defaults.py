@@ -34,7 +34,6 @@ def _get(obj: Any, path: str) -> Any:
         ("Pod", {"spec": POD_SPEC}, "spec.schedulerName", "default-scheduler"),
         ("Pod", {"spec": POD_SPEC}, "spec.securityContext", {}),
         ("Pod", {"spec": POD_SPEC}, "spec.enableServiceLinks", True),
-        ("Pod", {"spec": POD_SPEC}, "spec.priority", 0),
         ("Pod", {"spec": POD_SPEC}, "spec.containers.0.imagePullPolicy", "IfNotPresent"),
         ("Pod", {"spec": POD_SPEC}, "spec.containers.0.terminationMessagePath", "/dev/termination-log"),
         ("Pod", {"spec": POD_SPEC}, "spec.containers.0.terminationMessagePolicy", "File"),

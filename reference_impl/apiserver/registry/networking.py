@@ -900,6 +900,7 @@ STRATEGIES: tuple[Strategy, ...] = (
         validate=_validate_ingress,
         validate_update=_validate_ingress_update,
         validate_status_update=_validate_ingress_status_update,
+        status_resets_metadata=False,
         columns=(
             _NAME, ("Class", "string", 0, ""), ("Hosts", "string", 0, ""), ("Address", "string", 0, ""),
             ("Ports", "string", 0, ""), _AGE,

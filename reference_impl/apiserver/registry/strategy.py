@@ -60,7 +60,9 @@ class Strategy:
     A write of the ``status`` subresource runs ``default_status`` on the object to store (the
     request's status on the stored object; e.g. a custom resource's schema defaults) and is
     validated by ``validate_status_update`` when given (the status strategy's
-    ``ValidateUpdate``), else by ``validate_update``.
+    ``ValidateUpdate``), else by ``validate_update``; it keeps the stored metadata
+    (``ResetObjectMetaForStatus``) unless ``status_resets_metadata`` is false (a status strategy
+    whose ``PrepareForUpdate`` copies only the spec, as an Ingress's does).
     """
 
     info: ResourceInfo
@@ -75,6 +77,7 @@ class Strategy:
     bootstrap: tuple[Obj, ...] = ()
     default_status: Callable[[Obj], None] | None = None
     validate_status_update: Callable[[Errors, Obj, Obj], None] | None = None
+    status_resets_metadata: bool = True
 
     def prepare_for_create(self, obj: Obj) -> None:
         if self.prepare_create is not None:
