@@ -430,12 +430,20 @@ def _object_meta_update(errs: Errors, obj: Obj, old: Obj) -> None:
 # --------------------------------------------------------------------------- label selectors
 
 
-def _label_selector(errs: Errors, selector: Obj, path: str) -> None:
+def _label_selector(errs: Errors, selector: Any, path: str, *, allow_invalid_values: bool = False) -> None:
+    """``metav1validation.ValidateLabelSelector``: matchLabels, then each requirement's operator
+    (its values required or forbidden), key and, unless ``AllowInvalidLabelValueInSelector``,
+    values, in upstream's order."""
+    if not isinstance(selector, dict):
+        return
     _labels(errs, selector.get("matchLabels"), f"{path}.matchLabels")
-    for i, req in enumerate(selector.get("matchExpressions") or []):
+    expressions = selector.get("matchExpressions")
+    for i, req in enumerate(expressions if isinstance(expressions, list) else []):
+        req = req if isinstance(req, dict) else {}
         rpath = f"{path}.matchExpressions[{i}]"
         operator = req.get("operator")
-        values = req.get("values") or []
+        listed = req.get("values")
+        values: list[Any] = listed if isinstance(listed, list) else []
         if operator in ("In", "NotIn"):
             if not values:
                 errs.required(f"{rpath}.values", "must be specified when `operator` is 'In' or 'NotIn'")
@@ -443,9 +451,14 @@ def _label_selector(errs: Errors, selector: Obj, path: str) -> None:
             if values:
                 errs.forbidden(f"{rpath}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
         else:
-            errs.invalid(f"{rpath}.operator", operator, "not a valid selector operator")
-        for msg in is_qualified_name(str(req.get("key") or "")):
-            errs.invalid(f"{rpath}.key", req.get("key") or "", msg)
+            errs.invalid(f"{rpath}.operator", "" if operator is None else operator, "not a valid selector operator")
+        key = str(req.get("key") or "")
+        for msg in is_qualified_name(key):
+            errs.invalid(f"{rpath}.key", key, msg)
+        if not allow_invalid_values:
+            for j, value in enumerate(values):
+                for msg in is_valid_label_value(str(value)):
+                    errs.invalid(f"{rpath}.values[{j}]", str(value), msg)
 
 
 def selector_matches(selector: Obj | None, labels: dict[str, str] | None) -> bool:

@@ -55,7 +55,6 @@ from reference_impl.apiserver.validation import (
     is_dns1035_label,
     is_dns1123_subdomain,
     is_qualified_name,
-    is_valid_label_value,
 )
 
 Obj = dict[str, Any]
@@ -164,15 +163,7 @@ def _default_binding(obj: Obj) -> None:
 
 def _selector(errs: Errors, selector: Any, path: str, *, allow_invalid_values: bool = False) -> None:
     """``metav1validation.ValidateLabelSelector``, values of expressions checked unless allowed."""
-    if not isinstance(selector, dict):
-        return
-    _label_selector(errs, selector, path)
-    if allow_invalid_values:
-        return
-    for i, req in enumerate(_list(selector.get("matchExpressions"))):
-        for j, value in enumerate(_list(_dict(req).get("values"))):
-            for msg in is_valid_label_value(str(value)):
-                errs.invalid(f"{path}.matchExpressions[{i}].values[{j}]", value, msg)
+    _label_selector(errs, selector, path, allow_invalid_values=allow_invalid_values)
 
 
 def _resources(errs: Errors, resources: list[Any], path: str) -> None:

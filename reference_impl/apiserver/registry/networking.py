@@ -70,12 +70,10 @@ from reference_impl.apiserver.validation import (
     GoText,
     _is_valid_port_name,
     _is_valid_port_num,
-    _labels,
+    _label_selector,
     _object_meta,
     is_dns1123_label,
     is_dns1123_subdomain,
-    is_qualified_name,
-    is_valid_label_value,
 )
 
 Obj = dict[str, Any]
@@ -252,33 +250,9 @@ def _host(errs: Errors, host: str, path: str) -> None:
         errs.invalid(path, host, msg)
 
 
-def _selector(errs: Errors, selector: Obj, path: str, *, allow_invalid_values: bool) -> None:
-    """``ValidateLabelSelector``, each requirement's checks in upstream's order (values included)."""
-    _labels(errs, selector.get("matchLabels"), f"{path}.matchLabels")
-    for i, req in enumerate(_list(selector.get("matchExpressions"))):
-        req = _dict(req)
-        rpath = f"{path}.matchExpressions[{i}]"
-        operator, values = req.get("operator"), _list(req.get("values"))
-        if operator in ("In", "NotIn"):
-            if not values:
-                errs.required(f"{rpath}.values", "must be specified when `operator` is 'In' or 'NotIn'")
-        elif operator in ("Exists", "DoesNotExist"):
-            if values:
-                errs.forbidden(f"{rpath}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
-        else:
-            errs.invalid(f"{rpath}.operator", _str(operator), "not a valid selector operator")
-        key = _str(req.get("key"))
-        for msg in is_qualified_name(key):
-            errs.invalid(f"{rpath}.key", key, msg)
-        if not allow_invalid_values:
-            for j, value in enumerate(values):
-                for msg in is_valid_label_value(_str(value)):
-                    errs.invalid(f"{rpath}.values[{j}]", value, msg)
-
-
 def _selector_is_invalid(selector: Any) -> bool:
     check = Errors()
-    _selector(check, _dict(selector), "", allow_invalid_values=False)
+    _label_selector(check, _dict(selector), "", allow_invalid_values=False)
     return bool(check.causes)
 
 
@@ -674,7 +648,7 @@ def _peer(errs: Errors, peer: Obj, path: str, *, allow_invalid_values: bool, all
     for key in ("podSelector", "namespaceSelector"):
         if isinstance(peer.get(key), dict):
             count += 1
-            _selector(errs, peer[key], f"{path}.{key}", allow_invalid_values=allow_invalid_values)
+            _label_selector(errs, peer[key], f"{path}.{key}", allow_invalid_values=allow_invalid_values)
     block = peer.get("ipBlock")
     if isinstance(block, dict):
         count += 1
@@ -687,7 +661,7 @@ def _peer(errs: Errors, peer: Obj, path: str, *, allow_invalid_values: bool, all
 
 def _policy_spec(errs: Errors, spec: Obj, *, allow_invalid_values: bool, allowed: list[str]) -> None:
     """``ValidateNetworkPolicySpec``."""
-    _selector(errs, _dict(spec.get("podSelector")), "spec.podSelector", allow_invalid_values=allow_invalid_values)
+    _label_selector(errs, _dict(spec.get("podSelector")), "spec.podSelector", allow_invalid_values=allow_invalid_values)
     for direction, peers_key in (("ingress", "from"), ("egress", "to")):
         for i, rule in enumerate(_list(spec.get(direction))):
             rule, rule_path = _dict(rule), f"spec.{direction}[{i}]"

@@ -60,11 +60,9 @@ from reference_impl.apiserver.tables import since
 from reference_impl.apiserver.validation import (
     Errors,
     GoText,
-    _labels,
+    _label_selector,
     _object_meta,
     is_dns1123_subdomain,
-    is_qualified_name,
-    is_valid_label_value,
 )
 
 Obj = dict[str, Any]
@@ -215,31 +213,6 @@ def _policy_rule(errs: Errors, rule: Obj, *, namespaced: bool, path: str) -> Non
 def _rules(errs: Errors, obj: Obj, *, namespaced: bool) -> None:
     for i, rule in enumerate(_list(obj.get("rules"))):
         _policy_rule(errs, _dict(rule), namespaced=namespaced, path=f"rules[{i}]")
-
-
-def _label_selector(errs: Errors, selector: Obj, path: str, *, allow_invalid_values: bool) -> None:
-    """``metav1validation.ValidateLabelSelector``: matchLabels, then each requirement's
-    operator, key and (unless allowed invalid) values, in that order."""
-    _labels(errs, selector.get("matchLabels"), f"{path}.matchLabels")
-    for i, req in enumerate(_list(selector.get("matchExpressions"))):
-        req = _dict(req)
-        rpath = f"{path}.matchExpressions[{i}]"
-        operator, values = req.get("operator"), _list(req.get("values"))
-        if operator in ("In", "NotIn"):
-            if not values:
-                errs.required(f"{rpath}.values", "must be specified when `operator` is 'In' or 'NotIn'")
-        elif operator in ("Exists", "DoesNotExist"):
-            if values:
-                errs.forbidden(f"{rpath}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
-        else:
-            errs.invalid(f"{rpath}.operator", _str(operator), "not a valid selector operator")
-        key = _str(req.get("key"))
-        for msg in is_qualified_name(key):
-            errs.invalid(f"{rpath}.key", key, msg)
-        if not allow_invalid_values:
-            for j, value in enumerate(values):
-                for msg in is_valid_label_value(_str(value)):
-                    errs.invalid(f"{rpath}.values[{j}]", _str(value), msg)
 
 
 def _selector_errors(selector: Obj) -> bool:

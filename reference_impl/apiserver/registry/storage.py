@@ -54,7 +54,6 @@ from reference_impl.apiserver.validation import (
     _object_meta,
     is_dns1123_subdomain,
     is_qualified_name,
-    is_valid_label_value,
 )
 
 Obj = dict[str, Any]
@@ -363,20 +362,10 @@ def _validate_csi_node_update(errs: Errors, obj: Obj, old: Obj) -> None:
 # --------------------------------------------------------------------------- CSIStorageCapacity
 
 
-def _selector_values(errs: Errors, topology: Obj) -> None:
-    """The values check of ``ValidateLabelSelector`` (skipped with ``AllowInvalidLabelValueInSelector``)."""
-    for i, req in enumerate(_list(topology.get("matchExpressions"))):
-        for j, value in enumerate(_list(_dict(req).get("values"))):
-            for msg in is_valid_label_value(str(value)):
-                errs.invalid(f"nodeTopology.matchExpressions[{i}].values[{j}]", value, msg)
-
-
 def _validate_capacity(errs: Errors, obj: Obj, *, allow_invalid_values: bool = False) -> None:
     topology = obj.get("nodeTopology")
     if isinstance(topology, dict):
-        _label_selector(errs, topology, "nodeTopology")
-        if not allow_invalid_values:
-            _selector_values(errs, topology)
+        _label_selector(errs, topology, "nodeTopology", allow_invalid_values=allow_invalid_values)
     class_name = str(obj.get("storageClassName") or "")
     for msg in is_dns1123_subdomain(class_name):
         errs.invalid("storageClassName", class_name, msg)
@@ -397,7 +386,6 @@ def _validate_capacity_update(errs: Errors, obj: Obj, old: Obj) -> None:
     old_errs = Errors()
     if isinstance(old_topology, dict):
         _label_selector(old_errs, old_topology, "nodeTopology")
-        _selector_values(old_errs, old_topology)
     _validate_capacity(errs, obj, allow_invalid_values=bool(old_errs.causes))
     topology = obj.get("nodeTopology")
     if topology != old.get("nodeTopology"):
