@@ -92,12 +92,12 @@ def go_repr(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def _labels_json(labels: dict[str, str] | None) -> GoText:
-    """How v1.36's field errors print a label map (``field.Invalid`` of a map: its JSON, keys
-    sorted; ``null`` for none)."""
-    if labels is None:
-        return GoText("null")
-    return GoText(json.dumps(labels, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+def go_json(value: Any, *, sort_keys: bool = False) -> GoText:
+    """A bad value as ``field.Error`` prints a map, slice or struct since v1.33: ``json.Marshal``
+    of it (HTML characters escaped; a map's keys sorted — ``sort_keys`` — where a struct keeps
+    its fields' order), ``null`` for nil."""
+    text = json.dumps(value, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False)
+    return GoText(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def _go_string_map(labels: dict[str, str] | None) -> GoText:
@@ -982,7 +982,7 @@ def _template_matches(errs: Errors, spec: Obj, template_path: str) -> None:
     empty = selector is not None and not selector.get("matchLabels") and not selector.get("matchExpressions")
     # An empty selector is reported on its own; the mismatch check runs only for a non-empty one.
     if selector is not None and not empty and not selector_matches(selector, labels):
-        errs.invalid(f"{template_path}.metadata.labels", _labels_json(labels), "`selector` does not match template `labels`")
+        errs.invalid(f"{template_path}.metadata.labels", go_json(labels, sort_keys=True), "`selector` does not match template `labels`")
 
 
 def _always_restart(errs: Errors, template: Obj, path: str) -> None:
@@ -1060,7 +1060,7 @@ def _validate_daemonset(errs: Errors, obj: Obj) -> None:
     # ValidateDaemonSetSpec has no Required check: a nil selector selects nothing and so fails
     # the template match.
     if not selector_matches(selector, labels):
-        errs.invalid("spec.template.metadata.labels", _labels_json(labels), "`selector` does not match template `labels`")
+        errs.invalid("spec.template.metadata.labels", go_json(labels, sort_keys=True), "`selector` does not match template `labels`")
     if selector is not None and not selector.get("matchLabels") and not selector.get("matchExpressions"):
         errs.invalid("spec.selector", _go_selector(selector), "empty selector is invalid for daemonset")
     _pod_template(errs, template, "spec.template")
@@ -1203,7 +1203,7 @@ def _job_spec(errs: Errors, spec: Obj, path: str, *, is_job: bool) -> None:
     _label_selector(errs, selector, f"{path}.selector")
     labels = (template.get("metadata") or {}).get("labels")
     if not selector_matches(selector, labels):
-        errs.invalid(f"{path}.template.metadata.labels", _labels_json(labels), "`selector` does not match template `labels`")
+        errs.invalid(f"{path}.template.metadata.labels", go_json(labels, sort_keys=True), "`selector` does not match template `labels`")
 
 
 def _validate_job(errs: Errors, obj: Obj) -> None:

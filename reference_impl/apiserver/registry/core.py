@@ -47,7 +47,7 @@ from reference_impl.apiserver.quantity import QuantityError, canonical, parse_qu
 from reference_impl.apiserver.registry.info import ResourceInfo
 from reference_impl.apiserver.registry.strategy import Column, Strategy
 from reference_impl.apiserver.tables import _containers_images, format_labels, since
-from reference_impl.apiserver.validation import Errors, GoText, _pod_template, is_qualified_name
+from reference_impl.apiserver.validation import Errors, GoText, _pod_template, go_json, is_qualified_name
 
 __all__ = ["STRATEGIES", "rc_selector"]
 
@@ -74,10 +74,8 @@ def rc_selector(rc: Obj) -> Obj:
     return {"matchLabels": dict(_dict(_dict(rc.get("spec")).get("selector")))}
 
 
-def _go_json(value: Any) -> GoText:
-    """A map or nil as ``field.Error`` prints it since v1.33: its JSON (keys sorted, as Go's
-    ``json.Marshal`` sorts them), ``null`` for nil."""
-    return GoText(json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+def _go_json_sorted(value: Any) -> GoText:
+    return go_json(value, sort_keys=True)  # a map
 
 
 # --------------------------------------------------------------------------- defaults
@@ -135,7 +133,7 @@ def _validate_rc(errs: Errors, obj: Obj) -> None:
     # ValidatePodTemplateSpecForRC: an empty selector was reported above and matches no check here
     labels = _dict(template.get("metadata")).get("labels")
     if selector and not _selector_matches(selector, labels):
-        errs.invalid("spec.template.metadata.labels", _go_json(labels), SELECTOR_MISMATCH)
+        errs.invalid("spec.template.metadata.labels", _go_json_sorted(labels), SELECTOR_MISMATCH)
     _pod_template(errs, template, "spec.template")
     pod_spec = _dict(template.get("spec"))
     restart = pod_spec.get("restartPolicy", "Always")
@@ -392,7 +390,7 @@ def _quota_scopes(errs: Errors, spec: Obj) -> None:
     if not scopes:
         return
     hard = sorted(_dict(spec.get("hard")))
-    shown = _go_json(scopes)
+    shown = _go_json_sorted(scopes)
     for scope in scopes:
         if scope not in _STANDARD_QUOTA_SCOPES:
             errs.invalid("spec.scopes", shown, "unsupported scope")
@@ -433,11 +431,11 @@ def _quota_scope_selector(errs: Errors, spec: Obj) -> None:
                 errs.required(f"{path}.values", SCOPE_VALUES_REQUIRED)
         elif op in ("Exists", "DoesNotExist"):
             if values:
-                errs.invalid(f"{path}.values", _go_json(values), SCOPE_VALUES_FORBIDDEN)
+                errs.invalid(f"{path}.values", _go_json_sorted(values), SCOPE_VALUES_FORBIDDEN)
         else:
             errs.invalid(f"{path}.operator", op, "not a valid selector operator")
         seen.add(scope)
-    _conflicting_scopes(errs, seen, path, _go_json(spec.get("scopes") or None))
+    _conflicting_scopes(errs, seen, path, _go_json_sorted(spec.get("scopes") or None))
 
 
 def _quota_spec(errs: Errors, spec: Obj) -> None:
@@ -464,7 +462,7 @@ def _validate_quota_update(errs: Errors, obj: Obj, old: Obj) -> None:
     _quota_spec(errs, spec)
     scopes = _list(spec.get("scopes"))
     if set(scopes) != set(_list(_dict(old.get("spec")).get("scopes"))):
-        errs.invalid("spec.scopes", _go_json(scopes or None), FIELD_IMMUTABLE_TEXT)
+        errs.invalid("spec.scopes", _go_json_sorted(scopes or None), FIELD_IMMUTABLE_TEXT)
 
 
 def _validate_quota_status_update(errs: Errors, obj: Obj, old: Obj) -> None:

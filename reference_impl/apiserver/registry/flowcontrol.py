@@ -32,14 +32,13 @@ the ensurer re-applying or deleting auto-updated objects.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 from reference_impl.apiserver.registry.info import ResourceInfo
 from reference_impl.apiserver.registry.strategy import Column, Strategy
 from reference_impl.apiserver.tables import since
-from reference_impl.apiserver.validation import Errors, GoText, is_dns1123_label, is_dns1123_subdomain
+from reference_impl.apiserver.validation import Errors, go_json, is_dns1123_label, is_dns1123_subdomain
 
 Obj = dict[str, Any]
 
@@ -66,12 +65,6 @@ def _l(value: Any) -> list[Any]:
 
 def _i(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _go_json(value: Any) -> GoText:
-    """``json.Marshal``'s rendering (HTML characters escaped), as ``field.Error`` prints a bad value."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return GoText(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 # --------------------------------------------------------------------------- internal forms
@@ -210,7 +203,7 @@ def _wildcard_list(errs: Errors, path: str, values: list[Any], what: str) -> boo
     if "*" not in values:
         return False
     if len(values) > 1:
-        errs.invalid(path, _go_json(values), f"if '*' is present, must not specify other {what}")
+        errs.invalid(path, go_json(values), f"if '*' is present, must not specify other {what}")
     return True
 
 
@@ -218,7 +211,7 @@ def _verbs(errs: Errors, path: str, verbs: list[Any]) -> None:
     if not verbs:
         errs.required(path, "verbs must contain at least one value")
     elif not _wildcard_list(errs, path, verbs, "verbs") and not set(verbs) <= set(VERBS):
-        errs.not_supported(path, _go_json(verbs), VERBS)
+        errs.not_supported(path, go_json(verbs), VERBS)
 
 
 def _non_resource_url(errs: Errors, path: str, url: str) -> None:
@@ -325,7 +318,7 @@ def validate_flowschema(errs: Errors, obj: Obj) -> None:
         errs.invalid("spec.matchingPrecedence", mp, "only the schema named 'exempt' may have matchingPrecedence 1")
     dm = spec.get("distinguisherMethod")
     if isinstance(dm, dict) and dm.get("type") not in DISTINGUISHER_METHODS:
-        errs.not_supported("spec.distinguisherMethod.type", _go_json({"Type": dm.get("type", "")}), DISTINGUISHER_METHODS)
+        errs.not_supported("spec.distinguisherMethod.type", go_json({"Type": dm.get("type", "")}), DISTINGUISHER_METHODS)
     pl = _d(spec.get("priorityLevelConfiguration")).get("name", "")
     if pl:
         for msg in _name_errors(pl):
@@ -350,7 +343,7 @@ def validate_flowschema(errs: Errors, obj: Obj) -> None:
     if mandatory is not None:
         have = _internal_fs_spec(spec)
         if not _semantic_equal(have, mandatory):
-            errs.invalid("spec", _go_json(have), f"spec of '{name}' must equal the fixed value")
+            errs.invalid("spec", go_json(have), f"spec of '{name}' must equal the fixed value")
     _conditions(errs, obj.get("status"))
 
 
@@ -439,10 +432,10 @@ def validate_plc(errs: Errors, obj: Obj) -> None:
         if name == "exempt":
             if not _semantic_equal({**have, "Exempt": mandatory["Exempt"]}, mandatory):
                 errs.invalid(
-                    "spec", _go_json(have), f"spec of '{name}' except the 'spec.exempt' field must equal the fixed value"
+                    "spec", go_json(have), f"spec of '{name}' except the 'spec.exempt' field must equal the fixed value"
                 )
         elif not _semantic_equal(have, mandatory):
-            errs.invalid("spec", _go_json(have), f"spec of '{name}' must equal the fixed value")
+            errs.invalid("spec", go_json(have), f"spec of '{name}' must equal the fixed value")
     _conditions(errs, obj.get("status"))
 
 

@@ -56,7 +56,6 @@ IPAddress's validation swaps those causes for its own name rule's (see :func:`_i
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -72,6 +71,7 @@ from reference_impl.apiserver.validation import (
     _is_valid_port_num,
     _label_selector,
     _object_meta,
+    go_json,
     is_dns1123_label,
     is_dns1123_subdomain,
 )
@@ -122,11 +122,6 @@ def _meta(obj: Obj) -> Obj:
 
 def _str(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-def _go_json(value: Any) -> GoText:
-    """A bad value as v0.36's ``ErrorBody`` renders a non-scalar one: ``json.Marshal`` of it."""
-    return GoText(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
 
 
 # --------------------------------------------------------------------------- IPs and CIDRs
@@ -363,7 +358,7 @@ def _ingress_spec(errs: Errors, spec: Obj, *, allow_invalid_secret: bool, allow_
     rules = _list(spec.get("rules"))
     default_backend = spec.get("defaultBackend")
     if not rules and default_backend is None:
-        errs.invalid("spec", _go_json(spec.get("rules")), "either `defaultBackend` or `rules` must be specified")
+        errs.invalid("spec", go_json(spec.get("rules")), "either `defaultBackend` or `rules` must be specified")
     if isinstance(default_backend, dict):
         _backend(errs, default_backend, "spec.defaultBackend")
     for i, rule in enumerate(rules):
@@ -672,7 +667,7 @@ def _policy_spec(errs: Errors, spec: Obj, *, allow_invalid_values: bool, allowed
                       allow_invalid_values=allow_invalid_values, allowed=allowed)
     types = _list(spec.get("policyTypes"))
     if len(types) > len(POLICY_TYPES):
-        errs.invalid("spec.policyTypes", _go_json(types), "may not specify more than two policyTypes")
+        errs.invalid("spec.policyTypes", go_json(types), "may not specify more than two policyTypes")
         return
     for i, policy_type in enumerate(types):
         if policy_type not in POLICY_TYPES:
@@ -753,7 +748,7 @@ def _go_parent_ref(ref: Any) -> GoText:
     """An internal ``*networking.ParentReference`` as ``json.Marshal`` renders it (Go's field names)."""
     if not isinstance(ref, dict):
         return GoText("null")
-    return _go_json({k.capitalize(): _str(ref.get(k)) for k in ("group", "resource", "namespace", "name")})
+    return go_json({k.capitalize(): _str(ref.get(k)) for k in ("group", "resource", "namespace", "name")})
 
 
 def _validate_ip_address_update(errs: Errors, obj: Obj, old: Obj) -> None:
@@ -793,7 +788,7 @@ def _cidrs(errs: Errors, cidrs: list[Any]) -> None:
         errs.required(path, "at least one CIDR required")
         return
     if len(cidrs) > 2:
-        errs.invalid(path, _go_json({"CIDRs": cidrs}), "may only hold up to 2 values")
+        errs.invalid(path, go_json({"CIDRs": cidrs}), "may only hold up to 2 values")
         return
     for i, cidr in enumerate(cidrs):
         _canonical_cidr(errs, _str(cidr), f"{path}[{i}]")
@@ -801,7 +796,7 @@ def _cidrs(errs: Errors, cidrs: list[Any]) -> None:
         first, second = _ip_family(_str(cidrs[0])), _ip_family(_str(cidrs[1]))
         if first == second and first != 0:
             errs.invalid(
-                path, _go_json(cidrs),
+                path, go_json(cidrs),
                 "may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64",
             )
 
@@ -823,7 +818,7 @@ def _validate_service_cidr_update(errs: Errors, obj: Obj, old: Obj) -> None:
         _cidrs(errs, new)
     else:  # a nil slice marshals as null, an empty one as []
         cidrs = _dict(obj.get("spec")).get("cidrs")
-        errs.invalid("spec.cidrs", _go_json(cidrs if isinstance(cidrs, list) else None), FIELD_IMMUTABLE)
+        errs.invalid("spec.cidrs", go_json(cidrs if isinstance(cidrs, list) else None), FIELD_IMMUTABLE)
 
 
 def _validate_service_cidr_status_update(errs: Errors, obj: Obj, old: Obj) -> None:

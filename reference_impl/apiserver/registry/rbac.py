@@ -49,7 +49,6 @@ beyond Name and Age (the table code has one description per column name).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from reference_impl.apiserver.registry import _rbac_bootstrap
@@ -62,6 +61,7 @@ from reference_impl.apiserver.validation import (
     GoText,
     _label_selector,
     _object_meta,
+    go_json,
     is_dns1123_subdomain,
 )
 
@@ -85,13 +85,6 @@ def _dict(value: Any) -> Obj:
 
 def _str(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-def _go_json(value: Any) -> GoText:
-    """``json.Marshal``'s rendering (HTML characters escaped), as ``field.Error`` prints a slice
-    or a struct it was given as the bad value."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return GoText(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 # --------------------------------------------------------------------------- defaults
@@ -198,10 +191,10 @@ def _policy_rule(errs: Errors, rule: Obj, *, namespaced: bool, path: str) -> Non
     urls = _list(rule.get("nonResourceURLs"))
     if urls:
         if namespaced:
-            errs.invalid(f"{path}.nonResourceURLs", _go_json(urls), "namespaced rules cannot apply to non-resource URLs")
+            errs.invalid(f"{path}.nonResourceURLs", go_json(urls), "namespaced rules cannot apply to non-resource URLs")
         if any(_list(rule.get(key)) for key in ("apiGroups", "resources", "resourceNames")):
             errs.invalid(
-                f"{path}.nonResourceURLs", _go_json(urls), "rules cannot apply to both regular resources and non-resource URLs"
+                f"{path}.nonResourceURLs", go_json(urls), "rules cannot apply to both regular resources and non-resource URLs"
             )
         return
     if not _list(rule.get("apiGroups")):
@@ -338,7 +331,7 @@ def _update_prefix(errs: Errors, kind: str, obj: Obj) -> list[Any]:
 
 def _go_role_ref(ref: Obj) -> GoText:
     """An internal ``rbac.RoleRef`` (no JSON tags) as ``json.Marshal`` renders it."""
-    return _go_json({"APIGroup": _str(ref.get("apiGroup")), "Kind": _str(ref.get("kind")), "Name": _str(ref.get("name"))})
+    return go_json({"APIGroup": _str(ref.get("apiGroup")), "Kind": _str(ref.get("kind")), "Name": _str(ref.get("name"))})
 
 
 def _immutable_role_ref(errs: Errors, obj: Obj, old: Obj) -> None:

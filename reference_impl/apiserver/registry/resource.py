@@ -69,6 +69,7 @@ from reference_impl.apiserver.validation import (
     GoText,
     _annotations,
     _labels,
+    go_json,
     is_dns1123_label,
     is_dns1123_subdomain,
     is_qualified_name,
@@ -157,12 +158,6 @@ def _too_long(errs: Errors, path: str, maximum: int) -> None:
     errs.causes.append(
         {"reason": "FieldValueTooLong", "message": f"Too long: may not be more than {maximum} bytes", "field": path}
     )
-
-
-def _go_json(value: Any) -> GoText:
-    """``json.Marshal``'s rendering (HTML characters escaped), as ``field.Error`` prints a struct."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return GoText(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def _canonical(value: Any) -> Any:
@@ -762,7 +757,7 @@ def validate_claim_status(errs: Errors, obj: Obj, old: Obj) -> None:
                 "Driver": _s(device.get("driver")), "Pool": _s(device.get("pool")), "Device": _s(device.get("device")),
                 "ShareID": _s(device.get("shareID")),
             }
-            errs.invalid(path, _go_json(shared_id), "must be an allocated device in the claim")
+            errs.invalid(path, go_json(shared_id), "must be an allocated device in the claim")
     _unique(errs, devices, lambda d: _device_id(_d(d)), dpath)
     if reserved:
         if allocation is None:
@@ -774,7 +769,7 @@ def validate_claim_status(errs: Errors, obj: Obj, old: Obj) -> None:
     old_allocation = old_status.get("allocation")
     if old_allocation is not None and allocation is not None:
         if allocation != old_allocation:
-            errs.invalid("status.allocation", _go_json(_internal(allocation, _ALLOCATION)), FIELD_IMMUTABLE)
+            errs.invalid("status.allocation", go_json(_internal(allocation, _ALLOCATION)), FIELD_IMMUTABLE)
     elif isinstance(allocation, dict):
         _allocation_result(errs, allocation, "status.allocation", names)
 
@@ -784,7 +779,7 @@ def validate_resource_claim_update(errs: Errors, obj: Obj, old: Obj) -> None:
     spec, old_spec = obj.get("spec"), old.get("spec")
     if spec != old_spec:
         validate_resource_claim(errs, obj)
-        errs.invalid("spec", _go_json(_internal(spec, _CLAIM_SPEC)), FIELD_IMMUTABLE)
+        errs.invalid("spec", go_json(_internal(spec, _CLAIM_SPEC)), FIELD_IMMUTABLE)
     elif obj.get("status") != old.get("status"):
         validate_claim_status(errs, obj, old)
 
@@ -807,7 +802,7 @@ def validate_resource_claim_template(errs: Errors, obj: Obj) -> None:
 
 def validate_resource_claim_template_update(errs: Errors, obj: Obj, old: Obj) -> None:
     if obj.get("spec") != old.get("spec"):
-        errs.invalid("spec", _go_json(_template_spec_internal(_d(obj.get("spec")))), FIELD_IMMUTABLE)
+        errs.invalid("spec", go_json(_template_spec_internal(_d(obj.get("spec")))), FIELD_IMMUTABLE)
 
 
 # --------------------------------------------------------------------------- DeviceClass
@@ -864,7 +859,7 @@ def _attribute(errs: Errors, attribute: Obj, path: str) -> None:
     if fields == 0:
         errs.invalid(path, "", "exactly one value must be specified")
     elif fields > 1:
-        errs.invalid(path, _go_json(_internal(attribute, _ATTRIBUTE)), "exactly one value must be specified")
+        errs.invalid(path, go_json(_internal(attribute, _ATTRIBUTE)), "exactly one value must be specified")
 
 
 def _version_value(errs: Errors, value: str, path: str) -> None:
@@ -968,7 +963,7 @@ def _resource_slice_spec(errs: Errors, spec: Obj, old: Obj | None) -> None:
         _node_selector(errs, spec["nodeSelector"], "spec.nodeSelector")
         terms = _l(spec["nodeSelector"].get("nodeSelectorTerms"))
         if len(terms) != 1:
-            rendered = _go_json([_internal(t, _NODE_TERM) for t in terms])
+            rendered = go_json([_internal(t, _NODE_TERM) for t in terms])
             errs.invalid("spec.nodeSelector.nodeSelectorTerms", rendered, "must have exactly one node selector term")
     for key in ("allNodes", "perDeviceNodeSelection"):
         value = spec.get(key)
