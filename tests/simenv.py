@@ -7,14 +7,17 @@ Components under test are started against it; the test plays the other component
 from __future__ import annotations
 
 import copy
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from reference_impl.apiserver import APIServer
+from reference_impl.client import Component
 from reference_impl.config import ClusterConfig
 from reference_impl.sim import EventLoop, SeededRandom
 from reference_impl.store import MemoryStore
 
 Obj = dict[str, Any]
+T = TypeVar("T")
 
 
 class SimEnv:
@@ -29,6 +32,20 @@ class SimEnv:
             self.rng.fork("apiserver"),
             default_toleration_seconds=self.config.default_toleration_seconds,
         )
+
+    def start_controller(self, make: Callable[[Component], T]) -> tuple[Component, T]:
+        """One controller in a kube-controller-manager of its own, started (its informers listed)."""
+        cm = Component(self.api, self.loop, self.rng, self.config, name="kube-controller-manager")
+        controller = make(cm)
+        orig = cm.setup
+
+        def setup() -> None:
+            orig()
+            controller.setup()  # type: ignore[attr-defined]
+
+        cm.setup = setup  # type: ignore[method-assign]
+        cm.start()
+        return cm, controller
 
     def settle(self, horizon_s: float = 60.0) -> bool:
         return self.loop.settle(horizon_s)

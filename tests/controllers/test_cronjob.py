@@ -227,17 +227,7 @@ def test_requeue_is_100_ms_after_the_next_schedule_time() -> None:
 
 # -- the controller ---------------------------------------------------------------------------------
 def start(env: SimEnv) -> tuple[Component, CronJobController]:
-    cm = Component(env.api, env.loop, env.rng, env.config, name="kube-controller-manager")
-    c = CronJobController(cm)
-    orig = cm.setup
-
-    def setup() -> None:
-        orig()
-        c.setup()
-
-    cm.setup = setup  # type: ignore[method-assign]
-    cm.start()
-    return cm, c
+    return env.start_controller(CronJobController)
 
 
 def cronjob(name: str = "hello", schedule: str = "* * * * *", **spec: Any) -> Obj:

@@ -17,12 +17,7 @@ Obj = dict[str, Any]
 
 
 def start(env: SimEnv) -> tuple[Component, PodGCController]:
-    cm = Component(env.api, env.loop, env.rng, env.config, name="kube-controller-manager")
-    c = PodGCController(cm)
-    orig = cm.setup
-    cm.setup = lambda: (orig(), c.setup())  # type: ignore[method-assign]
-    cm.start()
-    return cm, c
+    return env.start_controller(PodGCController)
 
 
 def names(env: SimEnv) -> list[str]:

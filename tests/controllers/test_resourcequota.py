@@ -18,17 +18,7 @@ IMAGE = "registry.k8s.io/pause:3.10"
 
 
 def start(env: SimEnv) -> tuple[Component, ResourceQuotaController]:
-    cm = Component(env.api, env.loop, env.rng, env.config, name="kube-controller-manager")
-    c = ResourceQuotaController(cm)
-    orig = cm.setup
-
-    def setup() -> None:
-        orig()
-        c.setup()
-
-    cm.setup = setup  # type: ignore[method-assign]
-    cm.start()
-    return cm, c
+    return env.start_controller(ResourceQuotaController)
 
 
 def quota(env: SimEnv, name: str, hard: Obj, **spec: Any) -> Obj:

@@ -28,17 +28,7 @@ NS = "default"
 
 
 def start(env: SimEnv) -> tuple[Component, TTLAfterFinishedController]:
-    cm = Component(env.api, env.loop, env.rng, env.config, name="kube-controller-manager")
-    c = TTLAfterFinishedController(cm)
-    orig = cm.setup
-
-    def setup() -> None:
-        orig()
-        c.setup()
-
-    cm.setup = setup  # type: ignore[method-assign]
-    cm.start()
-    return cm, c
+    return env.start_controller(TTLAfterFinishedController)
 
 
 def job(name: str = "pi", ttl_s: int | None = 30) -> Obj:
