@@ -1629,9 +1629,8 @@ class APIServer:
         if info.qualified == _crd.CRD_QUALIFIED and not ometa.get("deletionTimestamp"):
             _crd.terminating_on_delete(new, self._now())
         finalizers: list[str] = list(meta.get("finalizers") or [])
-        # DefaultGarbageCollectionPolicy: core/v1 ReplicationControllers orphan by default (kept
-        # for old clients), everything else deletes its dependents in the background
-        policy = propagation_policy or ("Orphan" if info.core_kind == "ReplicationController" else "Background")
+        strategy = self.registry.strategy(info)
+        policy = propagation_policy or (strategy.default_propagation if strategy is not None else "Background")
         if policy == "Orphan" and "orphan" not in finalizers and "foregroundDeletion" not in finalizers:
             finalizers.append("orphan")
         elif policy == "Foreground" and "foregroundDeletion" not in finalizers and "orphan" not in finalizers:

@@ -214,6 +214,7 @@ STRATEGIES: tuple[Strategy, ...] = (
         columns=_RC_COLUMNS,
         cells=_rc_cells,
         prepare_create=_prepare_rc,
+        default_propagation="Orphan",  # rcStrategy keeps v1's orphaning default for old clients
     ),
 )
 

@@ -76,6 +76,8 @@ class Strategy:
     update_subresource: Callable[[str, Obj, Obj], Obj] | None = None
     bootstrap: tuple[Obj, ...] = ()
     default_status: Callable[[Obj], None] | None = None
+    # DefaultGarbageCollectionPolicy: what a DELETE without a propagationPolicy does to dependents
+    default_propagation: str = "Background"
     validate_status_update: Callable[[Errors, Obj, Obj], None] | None = None
     status_resets_metadata: bool = True
 
