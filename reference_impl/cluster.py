@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +28,9 @@ from reference_impl.controllers import ControllerManager
 from reference_impl.kube_proxy import KubeProxy
 from reference_impl.kubelet import Kubelet
 from reference_impl.scheduler import Scheduler
-from reference_impl.sim import EventLoop, SeededRandom
+from reference_impl.sim import EventLoop, SeededRandom, SimClock
 from reference_impl.store import MemoryStore, Store
+from reference_impl.store.durable import DurableStore
 
 Obj = dict[str, Any]
 
@@ -67,9 +69,17 @@ class ReferenceCluster:
         if not config.root_ca_pem:
             config = dataclasses.replace(config, root_ca_pem=self.ca.cert_pem)
         self.config = config
-        self.loop = EventLoop()
-        self.rng = SeededRandom(seed)
         self.store: Store = store or MemoryStore()
+        durable = self.store if isinstance(self.store, DurableStore) else None
+        # over a store that outlived an earlier cluster (``kconform serve --data-dir``), the clock
+        # resumes where that cluster's had got to, so no stored timestamp or lease is in the
+        # future; and the random streams are that seed's at this revision, so no uid or generated
+        # name that run drew (and stored, at a later revision) is drawn again
+        self.loop = EventLoop(SimClock(durable.recovered_time_s if durable is not None else 0.0))
+        if durable is not None:
+            durable.bind_clock(self.loop.now)
+        resumed = self.store.revision > 1
+        self.rng = SeededRandom(f"{seed}@{self.store.revision}" if resumed else seed)
         self.record_events = record_events
         self.api = APIServer(
             self.store,
@@ -86,6 +96,7 @@ class ReferenceCluster:
         self.nodes: dict[str, NodeAgents] = {}
         self._node_prefix = node_prefix
         self._next_index = 0
+        self._stored_indices = self._node_indices_in_store() if resumed else {}
         self.faults: list[str] = []
         self._compact_at_next = 0
         self.scheduler.start()
@@ -148,8 +159,14 @@ class ReferenceCluster:
         record: bool = True,
     ) -> str:
         """A new machine joins: its kubelet registers the Node and its proxy starts."""
-        index = self._next_index
-        self._next_index += 1
+        if name is not None and name in self._stored_indices:
+            index = self._stored_indices[name]  # a stored Node: its kubelet takes it over, podCIDR and all
+        else:
+            taken = set(self._stored_indices.values())
+            while self._next_index in taken:
+                self._next_index += 1
+            index = self._next_index
+            self._next_index += 1
         name = name or f"{self._node_prefix}{index + 1}"
         if name in self.nodes:
             raise ClusterError(f"node {name!r} already exists")
@@ -163,6 +180,19 @@ class ReferenceCluster:
         if record:
             self._record(f"add-node {name}")
         return name
+
+    def _node_indices_in_store(self) -> dict[str, int]:
+        """Each stored Node's index, from its podCIDR (the index-th /24 of the cluster CIDR), as the
+        node IPAM controller's range allocator marks stored Nodes' CIDRs used when it starts."""
+        base = int(ipaddress.ip_network(self.config.pod_cidr).network_address)
+        out: dict[str, int] = {}
+        for node in self.api.list("nodes")["items"]:
+            cidr = (node.get("spec") or {}).get("podCIDR")
+            try:
+                out[node["metadata"]["name"]] = (int(ipaddress.ip_network(cidr).network_address) - base) // 256
+            except (TypeError, ValueError):
+                continue
+        return out
 
     def kill_node(self, name: str) -> None:
         """The machine dies: kubelet and kube-proxy stop and every container is gone."""
