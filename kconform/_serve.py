@@ -49,7 +49,7 @@ def cmd_serve(ns: argparse.Namespace) -> int:
         asyncio.run(
             serve(
                 nodes=ns.nodes, seed=ns.seed, host=ns.host, port=ns.port, kubeconfig=kubeconfig,
-                speed=ns.speed, ready=ready,
+                speed=ns.speed, ready=ready, data_dir=ns.data_dir,
             )
         )
     except OSError as e:
@@ -106,6 +106,10 @@ def register(sub: Any) -> None:
     serve.add_argument("--kubeconfig", default="kconform.kubeconfig", help="where to write the kubeconfig")
     serve.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall second (default 1)")
     serve.add_argument("--seed", type=int, default=0, help="seed of the reference cluster")
+    serve.add_argument(
+        "--data-dir", default=None, metavar="DIR",
+        help="keep the store in DIR (write-ahead log + snapshots) across restarts (default: in memory only)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     chaos = sub.add_parser("chaos", help="inject a node fault into a 'kconform serve' cluster")

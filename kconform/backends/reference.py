@@ -32,6 +32,8 @@ from kconform.timings import timings
 from reference_impl.apiserver import ApiError
 from reference_impl.cluster import ClusterError, ReferenceCluster
 from reference_impl.config import ClusterConfig
+from reference_impl.store import Store
+from reference_impl.store.durable import DataDirError, DurableStore
 
 CAPABILITIES = frozenset(
     {
@@ -89,11 +91,13 @@ class ReferenceBackend:
         config: ClusterConfig | None = None,
         record_events: bool = True,
         timings: str | None = None,
+        store: Store | None = None,
     ) -> None:
+        """``store``: the cluster's etcd (default: a fresh in-memory one)."""
         if timings is not None:
             config = config_for(timings, config)
         self.seed = seed
-        self.cluster = ReferenceCluster(nodes, seed=seed, config=config, record_events=record_events)
+        self.cluster = ReferenceCluster(nodes, seed=seed, config=config, record_events=record_events, store=store)
         self.api = self.cluster.api
         self._dead: dict[str, float] = {}
         self._added = 0
@@ -277,6 +281,9 @@ class ReferenceBackend:
                 agents.proxy.stop()
         self.cluster.scheduler.stop()
         self.cluster.controller_manager.stop()
+        store = self.cluster.store
+        if isinstance(store, DurableStore):
+            store.close()
 
 
 # == serving the reference over HTTP (``kconform serve``) ====================================
@@ -311,14 +318,25 @@ async def serve(
     kubeconfig: str,
     speed: float,
     ready: Callable[[str], None],
+    data_dir: str | None = None,
 ) -> None:
-    """Run the reference cluster against the wall clock until cancelled (SIGINT/SIGTERM)."""
+    """Run the reference cluster against the wall clock until cancelled (SIGINT/SIGTERM).
+
+    ``data_dir``: keep the store there (a write-ahead log and snapshots), so that a restart on
+    the same directory serves every acknowledged write, with resourceVersions continuing.
+    """
     import asyncio
     import signal
 
     from reference_impl.apiserver.http import HttpApiServer, drive
 
-    backend = ReferenceBackend(nodes=nodes, seed=seed)
+    store: Store | None = None
+    if data_dir is not None:
+        try:
+            store = DurableStore(data_dir)
+        except DataDirError as e:
+            raise InvalidArgument(str(e)) from None
+    backend = ReferenceBackend(nodes=nodes, seed=seed, store=store)
 
     def on_fault(body: dict[str, Any]) -> dict[str, Any]:
         fault = F.fault_from_dict(body)  # InvalidArgument is a ValueError: the server answers 400
