@@ -188,9 +188,11 @@ class ReferenceCluster:
         out: dict[str, int] = {}
         for node in self.api.list("nodes")["items"]:
             cidr = (node.get("spec") or {}).get("podCIDR")
+            if not isinstance(cidr, str):
+                continue
             try:
                 out[node["metadata"]["name"]] = (int(ipaddress.ip_network(cidr).network_address) - base) // 256
-            except (TypeError, ValueError):
+            except ValueError:
                 continue
         return out
 
