@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 from typing import Any
@@ -38,6 +39,9 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     if not 0 <= ns.port <= 65535:
         raise InvalidArgument("--port must be between 0 and 65535")
     kubeconfig = os.path.abspath(ns.kubeconfig)
+    kind, etcd_url = parse_store(ns.store)
+    if kind == "etcd" and ns.data_dir is not None:
+        raise InvalidArgument("--data-dir and --store etcd exclude each other: etcd keeps the data")
 
     def ready(url: str) -> None:
         print(f"kconform: reference cluster ({ns.nodes} nodes, seed {ns.seed}) serving at {url}", flush=True)
@@ -45,17 +49,44 @@ def cmd_serve(ns: argparse.Namespace) -> int:
         print(f"kconform: try: kubectl --kubeconfig {kubeconfig} get nodes", flush=True)
         print("kconform: stop with Ctrl-C", flush=True)
 
-    try:
-        asyncio.run(
-            serve(
-                nodes=ns.nodes, seed=ns.seed, host=ns.host, port=ns.port, kubeconfig=kubeconfig,
-                speed=ns.speed, ready=ready, data_dir=ns.data_dir,
+    with contextlib.ExitStack() as stack:
+        if kind == "etcd" and etcd_url is None:
+            etcd_url = _private_etcd(stack)
+        try:
+            asyncio.run(
+                serve(
+                    nodes=ns.nodes, seed=ns.seed, host=ns.host, port=ns.port, kubeconfig=kubeconfig,
+                    speed=ns.speed, ready=ready, data_dir=ns.data_dir, etcd_url=etcd_url,
+                )
             )
-        )
-    except OSError as e:
-        raise KconformError(f"cannot listen on {ns.host}:{ns.port}: {e.strerror or e}") from None
+        except OSError as e:
+            raise KconformError(f"cannot listen on {ns.host}:{ns.port}: {e.strerror or e}") from None
     print("kconform: stopped", flush=True)
     return 0
+
+
+def parse_store(text: str) -> tuple[str, str | None]:
+    """``--store``: ``memory``, ``etcd`` (a private etcd) or ``etcd=URL`` → (kind, URL or None)."""
+    kind, sep, url = text.partition("=")
+    if kind == "memory" and not sep:
+        return "memory", None
+    if kind == "etcd":
+        if not sep:
+            return "etcd", None
+        if url.startswith(("http://", "https://")):
+            return "etcd", url
+        raise InvalidArgument(f"--store etcd={url}: expected an etcd URL, e.g. etcd=http://127.0.0.1:2379")
+    raise InvalidArgument(f"--store {text}: expected memory, etcd or etcd=URL")
+
+
+def _private_etcd(stack: contextlib.ExitStack) -> str:
+    """Start an etcd for this serve (stopped, its data removed, when ``stack`` closes); its URL."""
+    from kconform.upstream.etcd import LocalEtcd, version
+
+    etcd = stack.enter_context(LocalEtcd())  # BackendUnavailable names what to install
+    print(f"kconform: etcd {version(etcd.binary)} ({etcd.binary}) at {etcd.url}, "
+          "its data in a temporary folder removed at exit", flush=True)
+    return etcd.url
 
 
 def cmd_chaos(ns: argparse.Namespace) -> int:
@@ -109,6 +140,11 @@ def register(sub: Any) -> None:
     serve.add_argument(
         "--data-dir", default=None, metavar="DIR",
         help="keep the store in DIR (write-ahead log + snapshots) across restarts (default: in memory only)",
+    )
+    serve.add_argument(
+        "--store", default="memory", metavar="memory|etcd[=URL]",
+        help="where the cluster's data lives: in memory (default), a private etcd started for this "
+             "serve (etcd), or the etcd at URL (etcd=http://HOST:PORT[/PREFIX])",
     )
     serve.set_defaults(func=cmd_serve)
 

@@ -27,7 +27,7 @@ from kconform.backends.base import (
     Manifest,
     Snapshot,
 )
-from kconform.errors import ApiRejected, CapabilityMissing, InvalidArgument
+from kconform.errors import ApiRejected, BackendUnavailable, CapabilityMissing, InvalidArgument, KconformError
 from kconform.timings import timings
 from reference_impl.apiserver import ApiError
 from reference_impl.cluster import ClusterError, ReferenceCluster
@@ -309,6 +309,20 @@ def write_kubeconfig(path: str, url: str) -> None:
     os.replace(tmp, path)
 
 
+def etcd_store(url: str) -> Store:
+    """The cluster's store in the etcd at ``url`` (:class:`~reference_impl.store.etcd.EtcdStore`)."""
+    from reference_impl.store.etcd import EtcdStore, EtcdUnavailable
+
+    try:
+        return EtcdStore.connect(url)
+    except ImportError:
+        raise KconformError("the etcd store needs the etcd3gw client: pip install 'kconform[etcd]'") from None
+    except ValueError as e:
+        raise InvalidArgument(f"--store etcd={url}: {e}") from None
+    except EtcdUnavailable as e:
+        raise BackendUnavailable(str(e)) from None
+
+
 async def serve(
     *,
     nodes: int,
@@ -319,11 +333,13 @@ async def serve(
     speed: float,
     ready: Callable[[str], None],
     data_dir: str | None = None,
+    etcd_url: str | None = None,
 ) -> None:
     """Run the reference cluster against the wall clock until cancelled (SIGINT/SIGTERM).
 
     ``data_dir``: keep the store there (a write-ahead log and snapshots), so that a restart on
     the same directory serves every acknowledged write, with resourceVersions continuing.
+    ``etcd_url``: keep the store in the etcd there instead (a path in the URL is the key prefix).
     """
     import asyncio
     import signal
@@ -336,6 +352,10 @@ async def serve(
             store = DurableStore(data_dir)
         except DataDirError as e:
             raise InvalidArgument(str(e)) from None
+    if etcd_url is not None:
+        if store is not None:
+            raise InvalidArgument("--data-dir and --store etcd exclude each other: etcd keeps the data")
+        store = etcd_store(etcd_url)
     backend = ReferenceBackend(nodes=nodes, seed=seed, store=store)
 
     def on_fault(body: dict[str, Any]) -> dict[str, Any]:

@@ -140,7 +140,7 @@ def _range_end(prefix: bytes) -> bytes:
 
 def _error_text(exc: BaseException) -> str:
     """The message inside an etcd3gw exception (etcd's gateway answers ``{"code", "message"}``)."""
-    detail = getattr(exc, "detail_text", None) or str(exc)
+    detail = getattr(exc, "detail_text", None) or str(exc) or type(exc).__name__
     try:
         doc = json.loads(detail)
     except (TypeError, ValueError):
@@ -181,7 +181,10 @@ class EtcdStore:
         self._prefix_bytes = self.prefix.encode()
         self._probe = self._prefix_bytes or b"\0"  # etcd keys are never empty
         self._cut = len(self._prefix_bytes)
-        self._urls = {p: client.get_url(p) for p in ("/kv/range", "/kv/txn", "/kv/compaction", "/watch")}
+        try:  # the first request: etcd3gw asks /version which API path the server has
+            self._urls = {p: client.get_url(p) for p in ("/kv/range", "/kv/txn", "/kv/compaction", "/watch")}
+        except Exception as e:
+            raise EtcdUnavailable(f"etcd at {getattr(client, 'base_url', '?')}: {_error_text(e)}") from None
         self._watchers: list[_Watcher] = []
         self._pending: deque[tuple[Event, ...]] = deque()
         self._notifying = False
