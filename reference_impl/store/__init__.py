@@ -3,7 +3,8 @@
 Models etcd v3's data model (``mvcc/kvstore.go``, ``server/etcdserver/api/v3rpc``): one global
 revision, per-key create/mod revision and version, compare-then-put/delete transactions, range
 by key or prefix at a past revision, watch from a revision, compaction. Leaves out leases (TTL
-keys), auth, the raft cluster and persistence: a real etcd can implement :class:`Store`.
+keys), auth and the raft cluster: a real etcd can implement :class:`Store`. Persistence (a
+write-ahead log and snapshots, as etcd's ``wal`` and ``snap``) is :mod:`reference_impl.store.durable`.
 """
 
 from reference_impl.store.interface import (
