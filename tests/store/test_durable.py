@@ -348,6 +348,28 @@ def test_a_cluster_restarted_over_its_store(tmp_path: Path) -> None:
     cm = c2.api.create("configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}}, "default")
     assert cm["metadata"]["uid"] not in uids
     assert all(n["status"]["conditions"][-1]["status"] == "True" for n in c2.api.list("nodes")["items"])
+    c2.settle(30)
+    stored = [json.loads(kv.value)["metadata"].get("uid") for kv in c2.store.range("/").kvs]
+    assert len(stored) > 100 and len(set(stored)) == len(stored)  # no uid drawn twice, whatever the resource
+    s2 = c2.store
+    assert isinstance(s2, DurableStore)
+    s2.close()
+
+
+def test_stored_nodes_keep_their_pod_cidrs_and_new_nodes_skip_them(tmp_path: Path) -> None:
+    from reference_impl.cluster import ReferenceCluster
+
+    c = ReferenceCluster(["a", "b"], seed=2, store=DurableStore(tmp_path))
+    cidrs = {n["metadata"]["name"]: n["spec"]["podCIDR"] for n in c.api.list("nodes")["items"]}
+    s = c.store
+    assert isinstance(s, DurableStore)
+    s.close()
+    c2 = ReferenceCluster(["b"], seed=2, store=DurableStore(tmp_path))
+    assert c2.nodes["b"].kubelet.pod_cidr == cidrs["b"]
+    new = c2.add_node()
+    got = {n["metadata"]["name"]: n["spec"]["podCIDR"] for n in c2.api.list("nodes")["items"]}
+    assert got[new] not in cidrs.values()
+    assert {k: got[k] for k in cidrs} == cidrs
     s2 = c2.store
     assert isinstance(s2, DurableStore)
     s2.close()
