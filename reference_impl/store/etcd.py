@@ -530,7 +530,14 @@ class EtcdStore:
         try:
             self._post("/kv/compaction", {"revision": revision})
         except _CompactedSignal:
-            raise self._compacted_error(revision) from None
+            found = self._find_compacted()
+            if found >= revision:
+                self._compacted = found
+                raise Compacted(revision, found) from None
+            # etcd compacted at 1, which no read can tell from "never compacted" (revision 1
+            # stays readable): this store said 0, so it takes the compaction as its own
+            self._compacted = revision
+            return
         except _FutureSignal:
             raise FutureRevision(revision, self._revision) from None
         self._compacted = revision

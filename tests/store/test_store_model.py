@@ -1,8 +1,11 @@
-"""``MemoryStore`` checked against a dict-of-history model by a hypothesis state machine.
+"""The stores checked against a dict-of-history model by a hypothesis state machine.
 
 The model keeps the whole keyspace at every revision and the list of events per revision; the
 store must agree on current and past reads, on revisions/versions, on every watcher's events
-(replay + live, filtered by prefix) and on compaction.
+(replay + live, filtered by prefix) and on compaction. It runs on ``MemoryStore`` and on the
+store over a real etcd (``tests/stores.py``), the latter with the bounded ``ci`` profile (each
+step is a few etcd requests, a replay up to etcd's 100 ms watch sync). The model's history
+starts at the store's first revision: 1 in memory, wherever the session's etcd is for etcd.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
+    run_state_machine_as_test,
 )
 
-from reference_impl.store import Compacted, Compare, Delete, Event, MemoryStore, Put
+from reference_impl.store import Compacted, Compare, Delete, Event, Put
+from tests.stores import StoreMaker
 
 KEYS = ("/a/x", "/a/y", "/a/y/z", "/ab", "/b/x", "/b/y")
 PREFIXES = ("", "/a/", "/a", "/b/", "/zz")
@@ -34,18 +39,40 @@ ModelEvent = tuple[str, str, Any, int]  # type, key, value (None for DELETE), re
 class StoreModel(RuleBasedStateMachine):
     watchers = Bundle("watchers")
 
+    def __init__(self, make_store: StoreMaker) -> None:
+        super().__init__()
+        self.make_store = make_store
+
     @initialize()
     def setup(self) -> None:
-        self.store = MemoryStore()
-        self.states: dict[int, dict[str, Rec]] = {1: {}}
+        self.store = self.make_store()
         self.events: dict[int, list[ModelEvent]] = {}
-        self.rev = 1
-        self.compacted = 0
+        if self.store.compacted_revision >= self.store.revision:
+            # a shared etcd compacted at its head by an earlier example: step past it, so that
+            # every example starts with an uncompacted first revision
+            self.store.put("/setup", 0)
+            self.store.delete("/setup")
+            self.events[self.store.revision] = [("DELETE", "/setup", None, self.store.revision)]
+        self.rev = self.store.revision
+        # the model knows the revisions from here on; every revision drawn is drawn as an offset
+        # from it, so that a replayed example draws the same whatever etcd's revision is
+        self.first = self.rev
+        self.states: dict[int, dict[str, Rec]] = {self.rev: {}}
+        self.compacted = self.store.compacted_revision
         self.open: dict[int, tuple[str, int, list[Event]]] = {}
         self.handles: dict[int, Any] = {}
         self.next_id = 0
 
     # -- helpers --------------------------------------------------------------------------
+    def _oldest(self) -> int:
+        """The oldest revision a read or watch may ask for: not compacted, and in the model."""
+        return max(self.compacted, self.first)
+
+    def _revisions(self, lo: int, hi: int) -> st.SearchStrategy[int]:
+        """Revisions ``lo..hi``, drawn as offsets from the model's first revision."""
+        first = self.first
+        return st.integers(lo - first, hi - first).map(lambda n: n + first)
+
     def _cur(self) -> dict[str, Rec]:
         return self.states[self.rev]
 
@@ -126,14 +153,14 @@ class StoreModel(RuleBasedStateMachine):
     def compact(self, data: st.DataObject) -> None:
         if self.compacted >= self.rev:
             return
-        rev = data.draw(st.integers(max(self.compacted + 1, 1), self.rev), label="compact_to")
+        rev = data.draw(self._revisions(max(self.compacted + 1, self.first), self.rev), label="compact_to")
         self.store.compact(rev)
         self.compacted = rev
         assert self.store.compacted_revision == rev
 
     @rule(target=watchers, prefix=st.sampled_from(PREFIXES), data=st.data())
     def watch(self, prefix: str, data: st.DataObject) -> int:
-        start = data.draw(st.one_of(st.just(0), st.integers(max(self.compacted, 1), self.rev)), label="start")
+        start = data.draw(st.one_of(st.just(0), self._revisions(self._oldest(), self.rev)), label="start")
         got: list[Event] = []
         handle = self.store.watch(prefix, start, got.extend)
         wid = self.next_id
@@ -143,9 +170,9 @@ class StoreModel(RuleBasedStateMachine):
         return wid
 
     @rule(prefix=st.sampled_from(PREFIXES), data=st.data())
-    @precondition(lambda self: self.compacted > 1)
+    @precondition(lambda self: self.compacted > self.first)
     def watch_below_compaction_fails(self, prefix: str, data: st.DataObject) -> None:
-        start = data.draw(st.integers(1, self.compacted - 1), label="stale_start")
+        start = data.draw(self._revisions(self.first, self.compacted - 1), label="stale_start")
         with pytest.raises(Compacted):
             self.store.watch(prefix, start, lambda evs: None)
         with pytest.raises(Compacted):
@@ -162,7 +189,7 @@ class StoreModel(RuleBasedStateMachine):
 
     @rule(prefix=st.sampled_from(PREFIXES), data=st.data())
     def range_at(self, prefix: str, data: st.DataObject) -> None:
-        rev = data.draw(st.integers(max(self.compacted, 1), self.rev), label="rev")
+        rev = data.draw(self._revisions(self._oldest(), self.rev), label="rev")
         limit = data.draw(st.none() | st.integers(1, 4), label="limit")
         res = self.store.range(prefix, revision=rev, limit=limit)
         expected = sorted((k, r) for k, r in self.states[rev].items() if k.startswith(prefix))
@@ -194,5 +221,10 @@ class StoreModel(RuleBasedStateMachine):
             assert seen == self._expected_events(prefix, first)
 
 
-StoreModel.TestCase.settings = settings(max_examples=60, stateful_step_count=30, deadline=None, derandomize=True)
-TestStoreModel = StoreModel.TestCase
+MEMORY_SETTINGS = settings(max_examples=60, stateful_step_count=30, deadline=None, derandomize=True)
+
+
+def test_store_model(make_store: StoreMaker, store_kind: str) -> None:
+    # etcd: the ci profile (derandomized, 20 examples of 15 steps) keeps the real-etcd run bounded
+    chosen = MEMORY_SETTINGS if store_kind == "memory" else settings(settings.get_profile("kconform-ci"))
+    run_state_machine_as_test(lambda: StoreModel(make_store), settings=chosen)

@@ -1,0 +1,87 @@
+"""The stores that store-level tests run on: ``MemoryStore``, and ``EtcdStore`` on a real etcd.
+
+Fixtures (registered in ``tests/conftest.py``):
+
+* ``store_kind`` is parametrized ``memory`` / ``etcd``; ``make_store`` makes a fresh store of
+  that kind (``make_store(bytes_values=True)`` for the API server, which stores bytes; else
+  small JSON values, as the store's own tests use).
+* ``etcd_url``: one etcd per test session (per pytest-xdist worker), started on first use with
+  :class:`kconform.upstream.etcd.LocalEtcd` and stopped at the end; every store made on it gets a
+  key prefix of its own, so the tests never see each other's keys. etcd's revision and its
+  compaction are etcd-wide, so a store's first revision is wherever the session's etcd is: the
+  tests count revisions from the store's starting one.
+
+``$KCONFORM_TEST_ETCD`` decides what happens without an etcd binary: unset or empty, the etcd
+cases are skipped with the reason; ``required`` (what CI sets), they fail; a URL
+(``http://127.0.0.1:2379``) uses that etcd instead of starting one — give each concurrent run
+its own, since the tests assume no other writer moves the revision under them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Protocol
+
+import pytest
+
+from kconform.errors import BackendUnavailable
+from reference_impl.store import MemoryStore
+from reference_impl.store.etcd import BYTES, JSON, EtcdStore
+
+ETCD_ENV = "KCONFORM_TEST_ETCD"
+STORE_KINDS = ("memory", "etcd")
+
+AnyStore = MemoryStore | EtcdStore
+
+
+class StoreMaker(Protocol):
+    def __call__(self, *, bytes_values: bool = False) -> AnyStore: ...
+
+
+@pytest.fixture(scope="session")
+def etcd_url() -> Iterator[str]:
+    setting = os.environ.get(ETCD_ENV, "").strip()
+    if setting.startswith(("http://", "https://")):
+        yield setting
+        return
+    from kconform.upstream.etcd import LocalEtcd
+
+    try:
+        etcd = LocalEtcd().start()
+    except BackendUnavailable as e:
+        if setting == "required":
+            pytest.fail(f"${ETCD_ENV}=required, but {e}")
+        pytest.skip(f"the etcd store's cases need an etcd ({e}; or set ${ETCD_ENV}=URL)")
+    try:
+        yield etcd.url
+    finally:
+        etcd.stop()
+
+
+_SESSION = uuid.uuid4().hex[:8]  # a shared etcd given by URL keeps the keys of earlier runs
+_NEXT = itertools.count()
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def make_store(request: pytest.FixtureRequest, store_kind: str) -> StoreMaker:
+    if store_kind == "memory":
+
+        def memory(*, bytes_values: bool = False) -> AnyStore:
+            return MemoryStore()
+
+        return memory
+    url: str = request.getfixturevalue("etcd_url")
+
+    def etcd(*, bytes_values: bool = False) -> AnyStore:
+        prefix = f"/kconform-test/{_SESSION}-{os.getpid()}/{next(_NEXT)}/"
+        return EtcdStore.connect(url, prefix=prefix, codec=BYTES if bytes_values else JSON)
+
+    return etcd
