@@ -14,18 +14,19 @@ from reference_impl.apiserver import APIServer
 from reference_impl.client import Component
 from reference_impl.config import ClusterConfig
 from reference_impl.sim import EventLoop, SeededRandom
-from reference_impl.store import MemoryStore
+from reference_impl.store import MemoryStore, Store
 
 Obj = dict[str, Any]
 T = TypeVar("T")
 
 
 class SimEnv:
-    def __init__(self, seed: int = 1, config: ClusterConfig | None = None) -> None:
+    def __init__(self, seed: int = 1, config: ClusterConfig | None = None, *, store: Store | None = None) -> None:
+        """``store``: the API server's etcd (default: a fresh in-memory one)."""
         self.config = config or ClusterConfig()
         self.loop = EventLoop()
         self.rng = SeededRandom(seed)
-        self.store = MemoryStore()
+        self.store: Store = store if store is not None else MemoryStore()
         self.api = APIServer(
             self.store,
             self.loop,

@@ -1,6 +1,6 @@
 """Optimistic concurrency: simulated clients doing read-modify-write with resourceVersion
 preconditions, interleaved arbitrarily by hypothesis. No update is lost, a stale write gets
-409 Conflict, and resourceVersions strictly increase."""
+409 Conflict, and resourceVersions strictly increase — on the in-memory store and over a real etcd."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from reference_impl.apiserver import ApiError
 from tests.simenv import SimEnv
+from tests.stores import StoreMaker
 
 Obj = dict[str, Any]
 CLIENTS = ("c0", "c1", "c2")
@@ -48,9 +49,13 @@ def _set(kind: str, obj: Obj, n: int) -> None:
 
 
 class ReadModifyWrite(RuleBasedStateMachine):
+    def __init__(self, make_store: StoreMaker) -> None:
+        super().__init__()
+        self.make_store = make_store
+
     @initialize()
     def setup(self) -> None:
-        self.env = SimEnv()
+        self.env = SimEnv(store=self.make_store(bytes_values=True))
         self.api = self.env.api
         # model: (kind, name) -> (value, resourceVersion) or absent
         self.model: dict[tuple[str, str], tuple[int, int]] = {}
@@ -196,5 +201,10 @@ class ReadModifyWrite(RuleBasedStateMachine):
         assert self.seen == self.writes
 
 
-ReadModifyWrite.TestCase.settings = settings(max_examples=80, stateful_step_count=50, deadline=None, derandomize=True)
-TestReadModifyWrite = ReadModifyWrite.TestCase
+MEMORY_SETTINGS = settings(max_examples=80, stateful_step_count=50, deadline=None, derandomize=True)
+
+
+def test_read_modify_write(make_store: StoreMaker, store_kind: str) -> None:
+    """On each store (``tests/stores.py``); over a real etcd with the bounded ``ci`` profile."""
+    chosen = MEMORY_SETTINGS if store_kind == "memory" else settings(settings.get_profile("kconform-ci"))
+    run_state_machine_as_test(lambda: ReadModifyWrite(make_store), settings=chosen)

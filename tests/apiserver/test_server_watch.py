@@ -11,6 +11,7 @@ import pytest
 from reference_impl.apiserver import ApiError
 from reference_impl.client import Client, Informer, Unreachable
 from tests.simenv import SimEnv
+from tests.stores import StoreMaker
 
 Obj = dict[str, Any]
 Ev = tuple[str, str, str]  # type, name, resourceVersion
@@ -43,8 +44,9 @@ class Recorder:
 
 
 @pytest.fixture
-def env() -> SimEnv:
-    return SimEnv()
+def env(make_store: StoreMaker) -> SimEnv:
+    """An API server on each store: in memory, and over a real etcd (``tests/stores.py``)."""
+    return SimEnv(store=make_store(bytes_values=True))
 
 
 def test_watch_without_rv_sends_synthetic_added_then_changes(env: SimEnv) -> None:
