@@ -292,6 +292,8 @@ class DurableStore(MemoryStore):
     def _check_usable(self) -> None:
         if self._failed is not None:
             raise DataDirError(f"{self._failed} (the store stopped taking writes)")
+        if self._fd < 0:
+            raise DataDirError(f"data dir {self.data_dir}: the store is closed")
 
     def _recovered_now(self) -> float:
         return self.recovered_time_s

@@ -294,6 +294,17 @@ def test_a_failed_log_write_stops_the_store(tmp_path: Path) -> None:
     s.close()
 
 
+def test_a_closed_store_takes_no_writes(tmp_path: Path) -> None:
+    s = DurableStore(tmp_path)
+    s.put("/k", b"1")
+    s.close()
+    with pytest.raises(DataDirError, match="closed"):
+        s.put("/k", b"2")  # it would not be logged
+    with pytest.raises(DataDirError, match="closed"):
+        s.compact(2)
+    assert s.get("/k") is not None  # reads still answer
+
+
 def test_values_must_be_bytes_or_text(tmp_path: Path) -> None:
     s = DurableStore(tmp_path)
     with pytest.raises(TypeError, match="bytes, str or None"):
