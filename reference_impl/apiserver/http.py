@@ -120,14 +120,28 @@ def query_str(query: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
+def parse_int64(text: str) -> int:
+    """Go's ``strconv.ParseInt(text, 10, 64)``: an optional sign and decimal digits, in int64;
+    ValueError with Go's message (``strconv.ParseInt: parsing "x": invalid syntax`` or
+    ``... value out of range``) otherwise."""
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not digits or not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"strconv.ParseInt: parsing {json.dumps(text)}: invalid syntax")
+    value = int(text)
+    if not -(1 << 63) <= value < (1 << 63):
+        raise ValueError(f"strconv.ParseInt: parsing {json.dumps(text)}: value out of range")
+    return value
+
+
 def query_int(query: dict[str, list[str]], name: str) -> int | None:
+    """An int64 option as metav1's parameter codec reads it: a 400 with strconv's message."""
     v = query_str(query, name)
     if v is None or v == "":
         return None
     try:
-        return int(v)
-    except ValueError:
-        raise _bad(f'{name}: Invalid value: "{v}": must be an integer') from None
+        return parse_int64(v)
+    except ValueError as e:
+        raise _bad(str(e)) from None
 
 
 def _media(value: str) -> tuple[str, dict[str, str]]:
@@ -191,16 +205,33 @@ def parse_body(raw: bytes, content_type: str | None, *, allow_yaml: bool = True)
     mt = _media(content_type)[0] if content_type else ""
     yaml_ok = allow_yaml and mt in ("application/yaml", "application/apply-patch+yaml")
     try:
-        return json.loads(raw)
+        return _fields.plain_loads(raw)
+    except _fields.TooDeep:
+        raise _too_deep() from None
+    except _fields.DecodeError as e:
+        raise _bad(str(e)) from None
     except (ValueError, RecursionError) as e:
         if not yaml_ok:
-            raise _bad(f"couldn't get version/kind; json parse error: {str(e)[:200]}") from None
+            raise _bad(f"couldn't get version/kind; json parse error: {_parse_error(e)}") from None
     try:
         data = _parse_yaml(raw)
         # YAML has types JSON lacks (timestamps, binary, non-string keys): normalise or refuse
-        return json.loads(json.dumps(data, default=str))
+        return _fields.plain_loads(json.dumps(data, default=str))
+    except _fields.TooDeep:
+        raise _too_deep() from None
     except Exception as e:  # yaml.YAMLError, UnicodeDecodeError, RecursionError, TypeError, ...
         raise _bad(f"error decoding YAML: {str(e)[:200]}") from None
+
+
+def _parse_error(e: BaseException) -> str:
+    """The parse error's text: Go's scanner's for too deep a body, else Python's own."""
+    if isinstance(e, RecursionError):
+        return "invalid character '{' exceeded max depth"
+    return str(e)[:200]
+
+
+def _too_deep() -> ApiError:
+    return _bad(f"the object is nested more than {_fields.MAX_STORED_DEPTH} levels deep, more than this server stores")
 
 
 def _summarize(body: bytes, length: int = 30) -> str:
@@ -294,6 +325,7 @@ class HttpApiServer:
         self.max_body_bytes = max_body_bytes
         self.on_fault = on_fault
         self.openapi = OpenAPI(api.registry, crd_for=api.crds.crd_for)
+        api.go_types = self.openapi.field_validator  # patches over the wire are typed (APIServer.patch)
         self.requests_served = 0
         self.internal_errors = 0
         self._server: asyncio.base_events.Server | None = None
@@ -642,9 +674,9 @@ class HttpApiServer:
         if sub == "log":
             if m not in ("GET", "HEAD"):
                 raise _method_not_allowed()
+            tail = query_int(q, "tailLines")  # the options decode before the pod is read
             out = self.api.get(info.resource, name, ns, subresource="log", container=query_str(q, "container"))
             text = str(out.get("log", ""))
-            tail = query_int(q, "tailLines")
             if tail is not None and tail >= 0:
                 lines = text.splitlines(keepends=True)
                 text = "".join(lines[-tail:]) if tail else ""
@@ -705,10 +737,20 @@ class HttpApiServer:
         if mt in ("application/yaml", "application/apply-patch+yaml"):
             raw = json.dumps(parse_body(raw, content_type, allow_yaml=allow_yaml)).encode()
         try:
-            body, problems = validator.decode(raw, group, version, kind, strategic=strategic)
-        except (ValueError, RecursionError):
-            parse_body(raw, content_type, allow_yaml=allow_yaml)  # the 400 it answers
-            raise _bad("the body of the request was in an unknown format") from None
+            body, problems = validator.decode(raw, group, version, kind, strategic=strategic, lenient=patch)
+        except _fields.TooDeep:
+            raise _too_deep() from None
+        except _fields.DecodeError as e:
+            # handlers.transformDecodeError (a patch body is typed once patched, in APIServer.patch)
+            raise _bad(f'{kind} in version "{version}" cannot be handled as a {kind}: {e}') from None
+        except (ValueError, RecursionError) as e:
+            if patch:
+                parse_body(raw, content_type, allow_yaml=allow_yaml)  # the 400 it answers
+                raise _bad("the body of the request was in an unknown format") from None
+            raise _bad(
+                f"the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; "
+                f"json parse error: {_parse_error(e)} ({_summarize(req.body)})"
+            ) from None
         if structural is not None and isinstance(body, dict):
             # a custom resource: what its structural schema does not declare is pruned
             problems += [f"unknown field {json.dumps(p, ensure_ascii=False)}" for p in _schema.prune(copy.deepcopy(body), structural)]
@@ -720,6 +762,25 @@ class HttpApiServer:
                 message = f'{kind} in version "{version}" cannot be handled as a {kind}: {message}'
             raise ApiError(400, "BadRequest", message)
         return body, problems
+
+    def _decode_options(self, req: Request, kind: str) -> Any:
+        """An options body (``DeleteOptions``): decoded into its Go type, errors bare (the
+        options decoder does not name the kind)."""
+        ct = req.header("content-type") or None
+        mt = _media(ct)[0] if ct else ""
+        validator = self.openapi.field_validator()
+        if mt not in ("", "application/json", "*/*") or not validator.knows("", "v1", kind):
+            return parse_body(req.body, ct)
+        if not req.body.strip():
+            raise _bad("the body of the request was empty")
+        try:
+            return validator.decode(req.body, "", "v1", kind)[0]
+        except _fields.TooDeep:
+            raise _too_deep() from None
+        except _fields.DecodeError as e:
+            raise _bad(str(e)) from None
+        except (ValueError, RecursionError) as e:
+            raise _bad(f"couldn't get version/kind; json parse error: {_parse_error(e)}") from None
 
     @staticmethod
     def _warn(response: Response, warnings: list[str]) -> Response:
@@ -903,7 +964,7 @@ class HttpApiServer:
         existed = sub is not None or self.api.store.get(info.key(name, ns)) is not None
         out = self.api.patch(
             info.resource, name, body, mt, ns, subresource=sub, dry_run=self._dry_run(req),
-            force=force, field_manager=field_manager,
+            force=force, field_manager=field_manager, typed=True,
         )
         return self._warn(self._object_response(req, info, out, 200 if existed else 201), warnings)
 
@@ -913,7 +974,7 @@ class HttpApiServer:
             # DeleteOptions are registered in every group version: clients send their own
             req = self._protobuf_as_json(req, "meta.k8s.io/v1", "DeleteOptions", transform=False)
             self._check_json_content_type(req)
-            body = parse_body(req.body, req.header("content-type") or None)
+            body = self._decode_options(req, "DeleteOptions")
             if not isinstance(body, dict):
                 raise _bad("the body of the request was in an unknown format")
             opts = body

@@ -28,7 +28,7 @@ import base64
 import ipaddress
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from reference_impl.apiserver import crd as _crd
 from reference_impl.apiserver import defaults as _defaults
@@ -39,6 +39,7 @@ from reference_impl.apiserver import validation as _validation
 from reference_impl.apiserver._json import clone, dumps, fingerprint, loads
 from reference_impl.apiserver.admission_limitranger import LimitRanger
 from reference_impl.apiserver.admission_quota import QuotaAdmission
+from reference_impl.apiserver.fieldvalidation import DecodeError, FieldValidator, go_value
 from reference_impl.apiserver.registry import REGISTRY, Registry, ResourceInfo, networking, node, scheduling
 from reference_impl.apiserver.selectors import (
     SUPPORTED_FIELDS,
@@ -106,6 +107,18 @@ def parse_resource_version(value: str | int | None, what: str = "resourceVersion
     """``""``/None → None; otherwise a non-negative int, or 400 like the real server."""
     if value is None or value == "":
         return None
+    if what == "resourceVersion" and isinstance(value, str):
+        # a query parameter: storage's ParseResourceVersion, strconv.ParseUint's words
+        if not (value.isascii() and value.isdigit()):
+            raise E.bad_request(
+                f'invalid resource version: resourceVersion: Invalid value: "{value}": '
+                f'strconv.ParseUint: parsing {json.dumps(value)}: invalid syntax'
+            )
+        if int(value) >= 1 << 64:
+            raise E.bad_request(
+                f'invalid resource version: resourceVersion: Invalid value: "{value}": '
+                f'strconv.ParseUint: parsing {json.dumps(value)}: value out of range'
+            )
     try:
         rv = int(value)
         if rv < 0:
@@ -113,6 +126,16 @@ def parse_resource_version(value: str | int | None, what: str = "resourceVersion
     except (TypeError, ValueError):
         raise E.bad_request(f'{what}: Invalid value: "{value}": must be a non-negative integer') from None
     return rv
+
+
+def _grace_offset(grace: int) -> float:
+    """Seconds from now to a pod's deletionTimestamp: ``time.Second * time.Duration(grace)``,
+    an int64 of nanoseconds that wraps as Go's does (a grace period of 2^63-1 s lands a second
+    in the past on kube-apiserver, and here)."""
+    ns = (grace * 1_000_000_000) & ((1 << 64) - 1)
+    if ns >= 1 << 63:
+        ns -= 1 << 64
+    return ns / 1e9
 
 
 class _IPAllocator:
@@ -307,6 +330,9 @@ class APIServer:
         # kubelets register here so ``pods/log`` can be served, as the real server proxies to them
         self.log_providers: dict[str, Callable[[str, str, str | None], str]] = {}
         self.requests = 0
+        #: The Go types of the built-in kinds (``fieldvalidation.FieldValidator``), set by the
+        #: HTTP front: a patch sent over the wire is typed as kube-apiserver types it.
+        self.go_types: Callable[[], FieldValidator] | None = None
         self._rebuild_allocators()
         # the Priority, RuntimeClass and DefaultIngressClass admission plugins' informers (of the
         # resources this server's registry serves)
@@ -1416,10 +1442,15 @@ class APIServer:
         force: bool = False,
         field_manager: str | None = None,
         readonly: bool = False,
+        typed: bool = False,
     ) -> Obj:
         """PATCH with any of the four content types (or their short names json/merge/strategic/apply).
 
         ``readonly``: as for ``create``; such a caller also hands a merge patch's body over.
+        ``typed``: the patched object is decoded into its Go type (:attr:`go_types`) as the
+        real handler does it — a JSON or merge patch's result through ``json.Unmarshal`` (a bad
+        value is a 422 on ``patch`` naming the patched JSON), a strategic or apply patch's
+        through the unstructured converter (integers wrap to their width, as upstream's do).
         """
         self.requests += 1
         info = self.info(resource)
@@ -1486,6 +1517,8 @@ class APIServer:
             raise E.ApiError(code, reason, e.message) from None
         if not isinstance(patched, dict):
             raise E.bad_request("the patch did not produce an object")
+        if typed and self.go_types is not None and not self.crds.is_custom(info):
+            patched = self._type_patched(info, subresource, kind, body, patched)
         pmeta = _meta(patched)
         if pmeta.get("name", name) != name:
             raise E.bad_request(
@@ -1499,6 +1532,26 @@ class APIServer:
         if subresource is None:
             self._check_type(info, patched)
         return self.as_version(info, self._update_from(info, kv, patched, subresource or None, dry_run, readonly))
+
+    def _type_patched(self, info: ResourceInfo, subresource: str | None, kind: str, body: Any, patched: Obj) -> Obj:
+        """handlers/patch.go: the patched object decoded into its Go type, or a 422 on ``patch``."""
+        assert self.go_types is not None
+        types = self.go_types()
+        group, version, type_kind = (
+            ("autoscaling", "v1", "Scale") if subresource == "scale" else (info.group, info.version, info.kind)
+        )
+        try:
+            if kind in ("json", "merge"):
+                types.check(patched, group, version, type_kind)
+                return patched
+            return cast(Obj, types.from_unstructured(patched, group, version, type_kind))
+        except DecodeError as e:
+            shown = dumps(patched).decode() if kind in ("json", "merge") else go_value(body)
+            value = json.dumps(shown, ensure_ascii=False)
+            raise E.ApiError(
+                422, "Invalid", f' "" is invalid: patch: Invalid value: {value}: {e}',
+                {"causes": [{"reason": "FieldValueInvalid", "message": f"Invalid value: {value}: {e}", "field": "patch"}]},
+            ) from None
 
     # == scale subresource ================================================================
     def _scale_of(self, info: ResourceInfo, obj: Obj) -> Obj:
@@ -1650,10 +1703,10 @@ class APIServer:
             # already terminating: a shorter grace period may bring the deadline forward
             cur = int(ometa.get("deletionGracePeriodSeconds") or 0)
             if info.core_kind == "Pod" and grace < cur:
-                meta["deletionTimestamp"] = self.clock.rfc3339(now + grace)
+                meta["deletionTimestamp"] = self.clock.rfc3339(now + _grace_offset(grace))
                 meta["deletionGracePeriodSeconds"] = grace
         else:
-            meta["deletionTimestamp"] = self.clock.rfc3339(now + (grace if info.core_kind == "Pod" else 0))
+            meta["deletionTimestamp"] = self.clock.rfc3339(now + (_grace_offset(grace) if info.core_kind == "Pod" else 0))
             meta["deletionGracePeriodSeconds"] = grace
             # BeforeDelete / markAsDeleting: the first mark changes what controllers may do with
             # the object, so a generational object's generation moves on
