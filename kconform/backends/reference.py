@@ -352,6 +352,9 @@ async def serve(
             store = DurableStore(data_dir)
         except DataDirError as e:
             raise InvalidArgument(str(e)) from None
+        torn = f", a torn last record ({store.torn_bytes_dropped} bytes) dropped" if store.torn_bytes_dropped else ""
+        print(f"kconform: data dir {data_dir}: revision {store.revision}, simulated time {store.recovered_time_s:.1f} s, "
+              f"{store.records_replayed} log records replayed{torn}", flush=True)
     if etcd_url is not None:
         if store is not None:
             raise InvalidArgument("--data-dir and --store etcd exclude each other: etcd keeps the data")
