@@ -147,6 +147,14 @@ class _Reader:
             raise ValueError(f"{len(self.buf) - self.pos} bytes left over")
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    # (offsets, not a shrinking memoryview: the compiled build tests a memoryview's truth
+    # differently, and wrote some records twice)
+    done = 0
+    while done < len(data):
+        done += os.write(fd, data[done:] if done else data)
+
+
 def _blob(raw: bytes) -> bytes:
     return _U32.pack(len(raw)) + raw
 
@@ -184,6 +192,7 @@ class DurableStore(MemoryStore):
         self._failed: str | None = None
         self._records_since_snap = 0
         self._bytes_since_snap = 0
+        self._snapshot_revision = 0  # the revision of the snapshot recovery started from
         self._lock()
         try:
             self._recover()
@@ -269,9 +278,7 @@ class DurableStore(MemoryStore):
     def _append(self, payload: bytes) -> None:
         data = _FRAME.pack(len(payload), zlib.crc32(payload)) + payload
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(self._fd, view) :]
+            _write_all(self._fd, data)
             _fdatasync(self._fd)
         except OSError as e:
             self._fail(f"cannot append to the write-ahead log: {e}")
@@ -329,9 +336,7 @@ class DurableStore(MemoryStore):
         tmp = self.data_dir / f"{name}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            _write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -444,10 +449,10 @@ class DurableStore(MemoryStore):
                 else:
                     raise ValueError(f"unknown operation {op}")
             r.done()
-            if revision <= self._revision:
-                return  # already in the snapshot
+            if revision <= self._snapshot_revision:
+                return  # in the snapshot already (a segment older than it, not yet removed)
             if revision != self._revision + 1:
-                raise ValueError(f"revision {revision} follows {self._revision}: revisions are missing")
+                raise ValueError(f"revision {revision} follows {self._revision}: revisions are missing or repeated")
             if not ops:
                 raise ValueError("a transaction without writes")
             got = MemoryStore.txn(self, (), ops).revision
@@ -533,6 +538,7 @@ class DurableStore(MemoryStore):
         r.done()
         self.recovered_time_s = max(self.recovered_time_s, time_s)
         self._revision = revision
+        self._snapshot_revision = revision
         self._compacted = compacted
         self._history = history
         self._current = {k: h[-1] for k, h in history.items() if h[-1].version}

@@ -120,6 +120,22 @@ def test_snapshots_bound_the_log_and_keep_the_state(tmp_path: Path, every: int) 
     r.close()
 
 
+def test_a_crash_between_snapshot_and_log_rotation(tmp_path: Path) -> None:
+    s = DurableStore(tmp_path)
+    _workload(s)
+    old = _segment(tmp_path)
+    kept = old.read_bytes()
+    s.snapshot()
+    s.put("/registry/after", b"snapshot")
+    want = _state(s)
+    s.close()
+    old.write_bytes(kept)  # the old segment, as if the crash came before it was removed
+    assert len(list(tmp_path.glob("wal-*.log"))) == 2
+    r = DurableStore(tmp_path)
+    assert _state(r) == want
+    r.close()
+
+
 def test_snapshot_by_bytes(tmp_path: Path) -> None:
     s = DurableStore(tmp_path, snapshot_every_bytes=4096)
     for i in range(40):
@@ -230,6 +246,15 @@ def test_a_damaged_record_in_the_middle_is_refused(tmp_path: Path) -> None:
         DurableStore(tmp_path)
     # refused, not repaired: the file is as it was
     assert seg.read_bytes() == bytes(data)
+
+
+def test_a_repeated_record_is_refused(tmp_path: Path) -> None:
+    seg, _, _, _, _ = _last_record(tmp_path)
+    (offset, length), *_ = list(iter_records(seg))
+    data = seg.read_bytes()
+    seg.write_bytes(data[: offset + length] + data[offset:])  # the first record written twice
+    with pytest.raises(CorruptLog, match="revisions are missing or repeated"):
+        DurableStore(tmp_path)
 
 
 def test_a_damaged_snapshot_is_refused(tmp_path: Path) -> None:
