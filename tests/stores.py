@@ -2,9 +2,10 @@
 
 Fixtures (registered in ``tests/conftest.py``):
 
-* ``store_kind`` is parametrized ``memory`` / ``etcd``; ``make_store`` makes a fresh store of
-  that kind (``make_store(bytes_values=True)`` for the API server, which stores bytes; else
-  small JSON values, as the store's own tests use).
+* ``store_kind`` is parametrized ``memory`` / ``etcd`` (``tests/store`` adds ``etcd-nocache``,
+  whose every watch replay reads etcd's watch stream rather than the store's recent commits);
+  ``make_store`` makes a fresh store of that kind (``make_store(bytes_values=True)`` for the API
+  server, which stores bytes; else small JSON values, as the store's own tests use).
 * ``etcd_url``: one etcd per test session (per pytest-xdist worker), started on first use with
   :class:`kconform.upstream.etcd.LocalEtcd` and stopped at the end; every store made on it gets a
   key prefix of its own, so the tests never see each other's keys. etcd's revision and its
@@ -29,10 +30,11 @@ import pytest
 
 from kconform.errors import BackendUnavailable
 from reference_impl.store import MemoryStore
-from reference_impl.store.etcd import BYTES, JSON, EtcdStore
+from reference_impl.store.etcd import BYTES, JSON, REPLAY_BATCHES, EtcdStore
 
 ETCD_ENV = "KCONFORM_TEST_ETCD"
 STORE_KINDS = ("memory", "etcd")
+ALL_STORE_KINDS = (*STORE_KINDS, "etcd-nocache")
 
 AnyStore = MemoryStore | EtcdStore
 
@@ -80,8 +82,11 @@ def make_store(request: pytest.FixtureRequest, store_kind: str) -> StoreMaker:
         return memory
     url: str = request.getfixturevalue("etcd_url")
 
+    replay_batches = 0 if store_kind == "etcd-nocache" else REPLAY_BATCHES
+
     def etcd(*, bytes_values: bool = False) -> AnyStore:
         prefix = f"/kconform-test/{_SESSION}-{os.getpid()}/{next(_NEXT)}/"
-        return EtcdStore.connect(url, prefix=prefix, codec=BYTES if bytes_values else JSON)
+        return EtcdStore.connect(url, prefix=prefix, codec=BYTES if bytes_values else JSON,
+                                 replay_batches=replay_batches)
 
     return etcd

@@ -21,11 +21,16 @@ returns, in revision order. An etcd watch stream delivers later, on its own conn
   key-value determine the new key-value exactly (create revision kept, version + 1), so the
   event batch is built from the response and dispatched at commit time, with the very value
   object that was written (the API server's watch cache relies on that identity).
-* **History comes from etcd.** ``watch(prefix, start_revision)`` from a past revision opens an
-  etcd watch stream at ``start_revision`` (``prev_kv`` on), reads it synchronously until it has
-  seen the revision of this store's last write, closes it, and replays the batches before going
-  live; a compacted start revision is etcd's ``compact_revision`` answer, raised as
-  :class:`Compacted`. The end of the replay must be a revision that certainly has an event in
+* **Recent history is this store's own commits** — for the same reason, and as kube-apiserver's
+  watch cache serves watches from recent revisions out of memory: the last
+  :data:`REPLAY_BATCHES` commits (at most :data:`REPLAY_BYTES` of values) are kept, so a watch
+  from a revision they reach back to replays without asking etcd.
+* **Older history comes from etcd** (after a restart of this process, say).
+  ``watch(prefix, start_revision)`` then opens an etcd watch stream at ``start_revision``
+  (``prev_kv`` on), reads it synchronously until it has seen the revision of this store's last
+  write, closes it, and replays the batches before going live (etcd syncs a watcher that
+  starts in the past every 100 ms: such a replay takes up to that); a compacted start revision
+  is etcd's ``compact_revision`` answer, raised as :class:`Compacted`. The end of the replay must be a revision that certainly has an event in
   the watched range, or the read would wait for ever: this store's last write when it has
   written (it is in the range, and nothing after it is), else the etcd head revision with the
   whole keyspace watched (every revision above 1 has an event somewhere). Reading an etcd watch
@@ -71,6 +76,10 @@ from reference_impl.store.interface import (
 
 DEFAULT_PREFIX: Final = "/kconform"
 REQUEST_TIMEOUT_S: Final = 30.0
+# recent commits kept for replays (kube-apiserver's watch cache keeps 100 events per resource
+# and grows to 1,000 under load): a replay from etcd waits up to 100 ms for etcd's watch sync
+REPLAY_BATCHES: Final = 1024
+REPLAY_BYTES: Final = 32 * 1024 * 1024
 
 _COMPARE_TARGET: Final = {"mod": ("MOD", "mod_revision"), "create": ("CREATE", "create_revision"),
                           "version": ("VERSION", "version"), "value": ("VALUE", "value")}
@@ -173,7 +182,17 @@ class EtcdStore:
     ``session`` and ``timeout``); :meth:`connect` makes one from a URL.
     """
 
-    def __init__(self, client: Any, *, prefix: str = DEFAULT_PREFIX, codec: Codec = BYTES) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        codec: Codec = BYTES,
+        replay_batches: int = REPLAY_BATCHES,
+        replay_bytes: int = REPLAY_BYTES,
+    ) -> None:
+        """``replay_batches``/``replay_bytes`` bound the recent commits kept for replays (0: every
+        replay reads etcd's watch stream)."""
         self.client = client
         # a trailing "/" keeps prefixes apart: "/a/" is no prefix of "/ab/", where "/a" is of "/ab"
         self.prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
@@ -193,11 +212,18 @@ class EtcdStore:
         self._revision = 0
         self._compacted = 0
         self._refresh()
+        # this store's own recent commits, oldest first, and their size; complete for every
+        # revision from ``_recent_from`` on (nothing else writes this prefix)
+        self._recent: deque[tuple[tuple[Event, ...], int]] = deque()
+        self._recent_bytes = 0
+        self._recent_from = self._revision + 1
+        self._replay_batches = replay_batches
+        self._replay_bytes = replay_bytes
         self._compacted = self._find_compacted()
 
     @classmethod
     def connect(cls, url: str, *, prefix: str | None = None, codec: Codec = BYTES,
-                timeout_s: float = REQUEST_TIMEOUT_S) -> EtcdStore:
+                timeout_s: float = REQUEST_TIMEOUT_S, replay_batches: int = REPLAY_BATCHES) -> EtcdStore:
         """A store on the etcd at ``url`` (``http://host:port``); a path in the URL is the key
         prefix unless ``prefix`` is given (``http://127.0.0.1:2379/cluster-a``)."""
         import etcd3gw
@@ -209,7 +235,7 @@ class EtcdStore:
                                 timeout=timeout_s)
         if prefix is None:
             prefix = parts.path.rstrip("/") or DEFAULT_PREFIX
-        return cls(client, prefix=prefix, codec=codec)
+        return cls(client, prefix=prefix, codec=codec, replay_batches=replay_batches)
 
     # -- requests ---------------------------------------------------------------------------
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -371,9 +397,13 @@ class EtcdStore:
         responses = out.get("responses") or [{} for _ in ops]
         prevs: list[KeyValue | None] = []
         events: list[Event] = []
-        for op, resp in zip(ops, responses):
+        size = 0
+        requests = body["success"] if ok else body["failure"]
+        for op, request, resp in zip(ops, requests, responses):
             if isinstance(op, Put):
+                size += len(request["request_put"]["value"])
                 raw = (resp.get("response_put") or {}).get("prev_kv")
+                size += len(raw.get("value", "")) if raw else 0
                 prev = self._kv(raw) if raw else None
                 if prev is None:
                     kv = KeyValue(op.key, op.value, rev, rev, 1)
@@ -382,14 +412,30 @@ class EtcdStore:
                 events.append(Event("PUT", kv, prev))
             else:
                 raws = (resp.get("response_delete_range") or {}).get("prev_kvs") or ()
+                size += len(raws[0].get("value", "")) if raws else 0
                 prev = self._kv(raws[0]) if raws else None
                 if prev is not None:
                     events.append(Event("DELETE", KeyValue(op.key, None, 0, rev, 0), prev))
             prevs.append(prev)
         if events:
             self._last_write = rev
-            self._notify(tuple(events))
+            batch = tuple(events)
+            self._remember(batch, size * 3 // 4)  # base64 text: a third longer than the bytes
+            self._notify(batch)
         return TxnResult(ok, rev, tuple(prevs))
+
+    def _remember(self, batch: tuple[Event, ...], size: int) -> None:
+        """Keep a commit for replays, within the bounds; what falls out moves ``_recent_from``."""
+        if self._replay_batches <= 0:
+            return
+        self._recent.append((batch, size))
+        self._recent_bytes += size
+        while len(self._recent) > self._replay_batches or (
+            self._recent_bytes > self._replay_bytes and len(self._recent) > 1
+        ):
+            old, old_size = self._recent.popleft()
+            self._recent_bytes -= old_size
+            self._recent_from = old[0].revision + 1
 
     def put(self, key: str, value: Any) -> KeyValue:
         """Unconditional put; returns the new key-value."""
@@ -444,9 +490,18 @@ class EtcdStore:
         return w
 
     def _history(self, prefix: str, start: int) -> tuple[list[list[Event]], int]:
-        """The batches under ``prefix`` from revision ``start`` on, read from an etcd watch
-        stream up to a revision that has an event (the module docstring says which), and that
-        revision (0 when nothing was read)."""
+        """The batches under ``prefix`` from revision ``start`` on, and the revision they run
+        to (0 when there were none to read): from this store's recent commits when they reach
+        back to ``start``, else from an etcd watch stream read up to a revision that has an
+        event (the module docstring says which)."""
+        if self._replay_batches > 0 and start >= self._recent_from:
+            recent: list[list[Event]] = []
+            for batch, _size in self._recent:
+                if batch[0].revision >= start:
+                    matched = [e for e in batch if e.kv.key.startswith(prefix)]
+                    if matched:
+                        recent.append(matched)
+            return recent, self._last_write or 0
         if self._last_write is not None:
             last, key, end = self._last_write, self._prefix_bytes, _range_end(self._prefix_bytes)
         else:

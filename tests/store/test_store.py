@@ -20,6 +20,7 @@ from reference_impl.store import (
     MemoryStore,
     Put,
 )
+from reference_impl.store.etcd import JSON, EtcdStore
 from tests.stores import AnyStore, StoreMaker
 
 
@@ -355,3 +356,19 @@ def test_compaction(s: AnyStore) -> None:
     s.put("/k/b", 9)  # re-creating a compacted-away key works
     assert [kv.key for kv in s.range("/k/").kvs] == ["/k/a", "/k/b", "/k/c"]
     assert s.get("/k/b").create_revision == r0 + 6  # type: ignore[union-attr]
+
+
+def test_replays_past_the_recent_commits_come_from_etcd(make_store: StoreMaker, store_kind: str) -> None:
+    """The etcd store keeps its last few commits for replays; older ones are read from etcd."""
+    if not store_kind.startswith("etcd"):
+        pytest.skip("the etcd store's replay cache")
+    s = make_store()
+    assert isinstance(s, EtcdStore)
+    small = EtcdStore(s.client, prefix=s.prefix, codec=JSON, replay_batches=2)
+    r0 = small.revision
+    for n in range(1, 6):
+        small.put(f"/k/{n % 2}", n)
+    for start in range(r0 + 1, r0 + 6):  # from etcd up to r0 + 3, from memory after
+        got, _ = _collect(small, "/k/", start)
+        assert _summ(got) == [("PUT", f"/k/{n % 2}", r0 + n) for n in range(start - r0, 6)]
+        assert all(e.prev_kv is not None for e in got if e.kv.version > 1)
