@@ -31,6 +31,7 @@ from reference_impl.scheduler import Scheduler
 from reference_impl.sim import EventLoop, SeededRandom, SimClock
 from reference_impl.store import MemoryStore, Store
 from reference_impl.store.durable import DurableStore
+from reference_impl.store.etcd import EtcdStore
 
 Obj = dict[str, Any]
 
@@ -70,11 +71,12 @@ class ReferenceCluster:
             config = dataclasses.replace(config, root_ca_pem=self.ca.cert_pem)
         self.config = config
         self.store: Store = store or MemoryStore()
-        durable = self.store if isinstance(self.store, DurableStore) else None
-        # over a store that outlived an earlier cluster (``kconform serve --data-dir``), the clock
-        # resumes where that cluster's had got to, so no stored timestamp or lease is in the
-        # future; and the random streams are that seed's at this revision, so no uid or generated
-        # name that run drew (and stored, at a later revision) is drawn again
+        durable = self.store if isinstance(self.store, (DurableStore, EtcdStore)) else None
+        # over a store that outlived an earlier cluster (``kconform serve --data-dir`` or
+        # ``--store etcd=URL``), the clock resumes where that cluster's had got to, so no stored
+        # timestamp or lease is in the future; and the random streams are that seed's at this
+        # revision, so no uid or generated name that run drew (and stored, at a later revision)
+        # is drawn again
         self.loop = EventLoop(SimClock(durable.recovered_time_s if durable is not None else 0.0))
         if durable is not None:
             durable.bind_clock(self.loop.now)

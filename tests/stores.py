@@ -67,6 +67,11 @@ _SESSION = uuid.uuid4().hex[:8]  # a shared etcd given by URL keeps the keys of 
 _NEXT = itertools.count()
 
 
+def fresh_prefix() -> str:
+    """A key prefix no other store of any run has used."""
+    return f"/kconform-test/{_SESSION}-{os.getpid()}/{next(_NEXT)}/"
+
+
 @pytest.fixture(params=STORE_KINDS)
 def store_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -85,8 +90,7 @@ def make_store(request: pytest.FixtureRequest, store_kind: str) -> StoreMaker:
     replay_batches = 0 if store_kind == "etcd-nocache" else REPLAY_BATCHES
 
     def etcd(*, bytes_values: bool = False) -> AnyStore:
-        prefix = f"/kconform-test/{_SESSION}-{os.getpid()}/{next(_NEXT)}/"
-        return EtcdStore.connect(url, prefix=prefix, codec=BYTES if bytes_values else JSON,
+        return EtcdStore.connect(url, prefix=fresh_prefix(), codec=BYTES if bytes_values else JSON,
                                  replay_batches=replay_batches)
 
     return etcd

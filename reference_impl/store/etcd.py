@@ -41,6 +41,10 @@ Values are bytes in etcd; a :class:`Codec` turns the caller's values into bytes 
 server stores bytes already (:data:`BYTES`, the default); the store's own tests store small
 Python values (:data:`JSON`). Compares on ``value`` compare the encoded bytes, as etcd does.
 
+The simulated clock is stored beside the prefix (``/kconform\0clock``, outside every range and
+watch of the store) with every write that puts a value: a cluster started over the prefix
+resumes its clock there (:attr:`EtcdStore.recovered_time_s`), as over ``DurableStore``.
+
 Leaves out: leases, auth and TLS client certificates, etcd's own watch streams for live events
 (see above: a second writer under the same prefix would not be seen by this store's watchers),
 the kube-apiserver's periodic compactor (compaction is the caller's, as in
@@ -56,7 +60,7 @@ from __future__ import annotations
 import base64
 import json
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
@@ -198,6 +202,9 @@ class EtcdStore:
         self.prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
         self.codec = codec
         self._prefix_bytes = self.prefix.encode()
+        # the simulated clock, beside the prefix rather than under it (no range or watch sees it)
+        self._clock_key = (self.prefix[:-1] + "\0clock").encode() if self.prefix else b""
+        self._now: Callable[[], float] | None = None
         self._probe = self._prefix_bytes or b"\0"  # etcd keys are never empty
         self._cut = len(self._prefix_bytes)
         try:  # the first request: etcd3gw asks /version which API path the server has
@@ -219,6 +226,7 @@ class EtcdStore:
         self._recent_from = self._revision + 1
         self._replay_batches = replay_batches
         self._replay_bytes = replay_bytes
+        self.recovered_time_s = self._read_clock()
         self._compacted = self._find_compacted()
 
     @classmethod
@@ -236,6 +244,20 @@ class EtcdStore:
         if prefix is None:
             prefix = parts.path.rstrip("/") or DEFAULT_PREFIX
         return cls(client, prefix=prefix, codec=codec, replay_batches=replay_batches)
+
+    # -- the clock ----------------------------------------------------------------------------
+    def bind_clock(self, now: Callable[[], float]) -> None:
+        """Store ``now()`` (the cluster's simulated clock) with every write that puts a value, so
+        that a cluster started over this prefix later resumes its clock there (as
+        ``DurableStore`` does): no timestamp it stored is then in the future."""
+        self._now = now
+
+    def _read_clock(self) -> float:
+        """The latest simulated time a cluster stored beside this prefix (0 when none did)."""
+        if not self._clock_key:
+            return 0.0
+        kvs = self._post("/kv/range", {"key": _b64(self._clock_key)}).get("kvs")
+        return float(_unb64(kvs[0].get("value", "")) or 0) if kvs else 0.0
 
     # -- requests ---------------------------------------------------------------------------
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -379,13 +401,21 @@ class EtcdStore:
                                     "prev_kv": True}}
         return {"request_delete_range": {"key": _b64(self._full(op.key)), "prev_kv": True}}
 
+    def _requests(self, ops: Sequence[Put | Delete]) -> list[dict[str, Any]]:
+        out = [self._request(op) for op in ops]
+        if self._now is not None and self._clock_key and any(isinstance(op, Put) for op in ops):
+            # last, so that the responses line up with ``ops``; a branch of deletes only stores
+            # no timestamp, and must not write when its keys are gone (no revision for nothing)
+            out.append({"request_put": {"key": _b64(self._clock_key), "value": _b64(repr(self._now()).encode())}})
+        return out
+
     def txn(
         self, compares: Sequence[Compare], success: Sequence[Put | Delete], failure: Sequence[Put | Delete] = ()
     ) -> TxnResult:
         body = {
             "compare": [self._compare(c) for c in compares],
-            "success": [self._request(op) for op in success],
-            "failure": [self._request(op) for op in failure],
+            "success": self._requests(success),
+            "failure": self._requests(failure),
         }
         try:
             out = self._post("/kv/txn", body)
