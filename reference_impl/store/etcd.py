@@ -16,8 +16,8 @@ contract: a watch callback runs synchronously when a transaction commits, before
 returns, in revision order. An etcd watch stream delivers later, on its own connection. So:
 
 * **Live events come from the transaction's own response.** This store is the only writer of
-  its prefix (the same assumption kube-apiserver's watch cache makes of its resource prefix):
-  each put and delete asks for ``prev_kv``, and the response's header revision plus the previous
+  its prefix (one API server per cluster here; kube-apiserver feeds its watch cache from an
+  etcd watch instead, because several API servers write the same keys): each put and delete asks for ``prev_kv``, and the response's header revision plus the previous
   key-value determine the new key-value exactly (create revision kept, version + 1), so the
   event batch is built from the response and dispatched at commit time, with the very value
   object that was written (the API server's watch cache relies on that identity).
@@ -30,18 +30,19 @@ returns, in revision order. An etcd watch stream delivers later, on its own conn
   (``prev_kv`` on), reads it synchronously until it has seen the revision of this store's last
   write, closes it, and replays the batches before going live (etcd syncs a watcher that
   starts in the past every 100 ms: such a replay takes up to that); a compacted start revision
-  is etcd's ``compact_revision`` answer, raised as :class:`Compacted`. The end of the replay must be a revision that certainly has an event in
-  the watched range, or the read would wait for ever: this store's last write when it has
-  written (it is in the range, and nothing after it is), else the etcd head revision with the
-  whole keyspace watched (every revision above 1 has an event somewhere). Reading an etcd watch
-  to a known revision, rather than asking for a progress notification, works alike on etcd 3.4
-  (whose progress answer may overtake unsynced events) and 3.5+.
+  is etcd's ``compact_revision`` answer, raised as :class:`Compacted`. The read must end at a
+  revision that certainly has an event in the watched range, or it would wait for ever: this
+  store's last write when it has written (it is in the range, and nothing after it is), else
+  the etcd head revision with the whole keyspace watched (every revision above 1 has an event
+  somewhere). Reading an etcd watch to a known revision, rather than asking for a progress
+  notification, works alike on etcd 3.4 (whose progress answer may overtake unsynced events)
+  and 3.5+.
 
 Values are bytes in etcd; a :class:`Codec` turns the caller's values into bytes and back. The API
 server stores bytes already (:data:`BYTES`, the default); the store's own tests store small
 Python values (:data:`JSON`). Compares on ``value`` compare the encoded bytes, as etcd does.
 
-The simulated clock is stored beside the prefix (``/kconform\0clock``, outside every range and
+The simulated clock is stored beside the prefix (``/kconform\\0clock``, outside every range and
 watch of the store) with every write that puts a value: a cluster started over the prefix
 resumes its clock there (:attr:`EtcdStore.recovered_time_s`), as over ``DurableStore``.
 
@@ -80,8 +81,9 @@ from reference_impl.store.interface import (
 
 DEFAULT_PREFIX: Final = "/kconform"
 REQUEST_TIMEOUT_S: Final = 30.0
-# recent commits kept for replays (kube-apiserver's watch cache keeps 100 events per resource
-# and grows to 1,000 under load): a replay from etcd waits up to 100 ms for etcd's watch sync
+# recent commits kept for replays (kube-apiserver's watch cache keeps a ring of recent events
+# per resource, 100 growing to 102,400 under load): a replay from etcd waits up to 100 ms for
+# etcd's watch sync
 REPLAY_BATCHES: Final = 1024
 REPLAY_BYTES: Final = 32 * 1024 * 1024
 
