@@ -18,9 +18,10 @@ and the ``metav1`` parameter codecs) in front of the in-process :class:`APIServe
   the kube backend and ``kconform chaos`` use it to inject faults into a served reference cluster).
 
 It is pure asyncio (streams, no threads): the simulation runs in the same event loop, so the
-control plane stays single-threaded. After each request, ``api.loop.run_ready()`` runs the work
-the request made runnable. :func:`drive` advances simulated time from the asyncio loop's clock;
-it is the one place in ``reference_impl`` that reads real time.
+control plane stays single-threaded. A request never runs the simulation: :func:`drive` runs it
+in bounded slices between requests (woken by :attr:`HttpApiServer.work_ready` after each one),
+advancing simulated time from the asyncio loop's clock; it is the one place in
+``reference_impl`` that reads real time.
 
 Request bodies may also be ``application/vnd.kubernetes.protobuf`` (what kubectl's generators and
 the Go clientsets send): :mod:`protobuf` turns them into the JSON a Go client would have sent.
@@ -330,6 +331,9 @@ class HttpApiServer:
         self.internal_errors = 0
         self._server: asyncio.base_events.Server | None = None
         self._conns: set[asyncio.Task[None]] = set()
+        #: Set after every request: :func:`drive` runs the work it made ready without waiting
+        #: for its next tick (the request itself never runs the simulation).
+        self.work_ready = asyncio.Event()
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> int:
@@ -500,11 +504,7 @@ class HttpApiServer:
             self.internal_errors += 1
             log.exception("internal error serving %s %s", req.method, req.target)
             out = json_response(500, status(500, "InternalError", f"Internal error occurred: {type(e).__name__}: {e}"))
-        try:
-            self.api.loop.run_ready()
-        except Exception:
-            self.internal_errors += 1
-            log.exception("simulation failed while running work made ready by %s %s", req.method, req.target)
+        self.work_ready.set()  # what the request made runnable runs in the driver's next slice
         return out
 
     def _route(self, req: Request) -> Response | WatchSpec:
@@ -1096,11 +1096,7 @@ class HttpApiServer:
                 writer, json_response(500, status(500, "InternalError", f"Internal error occurred: {e}")), close=True
             )
             return
-        try:
-            self.api.loop.run_ready()
-        except Exception:
-            self.internal_errors += 1
-            log.exception("simulation failed after starting a watch")
+        self.work_ready.set()
         aloop = asyncio.get_running_loop()
         deadline = aloop.time() + spec.timeout_s
 
@@ -1149,28 +1145,51 @@ class HttpApiServer:
 
 
 # == driving simulated time =================================================================
-async def drive(loop: EventLoop, *, speed: float = 1.0, tick_s: float = 0.05) -> None:
+async def drive(
+    loop: EventLoop, *, speed: float = 1.0, tick_s: float = 0.05, slice_s: float = 0.005,
+    wake: asyncio.Event | None = None,
+) -> None:
     """Advance the simulation's clock with real time, forever (cancel the task to stop).
 
     This is the one place in ``reference_impl`` that reads real time: the asyncio loop's
-    monotonic clock (``asyncio.get_running_loop().time()``). Every ``tick_s`` real seconds the
-    simulated clock is moved to ``start + elapsed_real * speed`` (never backwards: if someone
-    advanced the simulation past that point, it waits for real time to catch up), running the
-    events due on the way. Exceptions raised by simulated components are logged, not fatal.
+    monotonic clock (``asyncio.get_running_loop().time()``). The simulated clock follows
+    ``start + elapsed_real * speed`` (never backwards: if someone advanced the simulation past
+    that point, it waits for real time to catch up), running the events due on the way — in
+    slices of at most ``slice_s`` real seconds, yielding to the asyncio loop between slices,
+    so that requests are answered while a big reconcile (10,000 replicas) is under way and
+    SIGTERM is handled within a slice. Caught up, it sleeps until the next tick or until
+    ``wake`` is set (:attr:`HttpApiServer.work_ready`, after every request). Exceptions raised
+    by simulated components are logged, not fatal.
     """
     aloop = asyncio.get_running_loop()
     real0 = aloop.time()
     sim0 = loop.now()
     while True:
-        target = sim0 + (aloop.time() - real0) * speed
+        if wake is not None:
+            wake.clear()  # before the slice: a request answered during it wakes the next one
+        slice_end = aloop.time() + slice_s
+        caught_up = False
+        while not caught_up:
+            target = max(sim0 + (aloop.time() - real0) * speed, loop.now())
+            try:
+                caught_up = loop.run_until(target, 4)
+            except Exception:
+                log.exception("simulation step failed")
+                caught_up = True
+            if aloop.time() >= slice_end:
+                break
+        if not caught_up:
+            await asyncio.sleep(0)  # let the requests that arrived meanwhile in
+            continue
+        if wake is None:
+            await asyncio.sleep(tick_s)
+            continue
+        # (not asyncio.wait_for: before 3.12 it can swallow a cancel that meets a wake-up)
+        tick = aloop.call_later(tick_s, wake.set)
         try:
-            if target > loop.now():
-                loop.run_until(target)
-            else:
-                loop.run_ready()
-        except Exception:
-            log.exception("simulation step failed")
-        await asyncio.sleep(tick_s)
+            await wake.wait()
+        finally:
+            tick.cancel()
 
 
 __all__ = [

@@ -132,15 +132,24 @@ class EventLoop:
             heapq.heappop(self._fg if best is f else self._bg)
         return best
 
-    def run_until(self, deadline_s: float) -> None:
-        """Run every event due at or before ``deadline_s``, then leave the clock there."""
+    def run_until(self, deadline_s: float, max_events: int = -1) -> bool:
+        """Run every event due at or before ``deadline_s``, then leave the clock there.
+
+        ``max_events`` (when not negative) bounds the work: after that many events the run
+        stops with the clock at the last event run, and returns False (more is due by the
+        deadline); True when everything due has run. ``kconform serve`` runs the simulation in
+        such slices so that requests are answered between them.
+        """
         same_instant = 0
         last = self.clock.now()
         clock = self.clock
         ready = self._ready
         fg = self._fg
         bg = self._bg
+        budget = max_events
         while True:
+            if budget == 0:
+                return self._pop_next_peek(deadline_s)
             if ready and not ready[0].cancelled and last <= deadline_s and (not fg or fg[0][0] > last) and (not bg or bg[0][0] > last):
                 # fast path: the FIFO's head is due now and no timer shares this instant
                 t = ready.popleft()
@@ -161,13 +170,26 @@ class EventLoop:
             # a fired timer may stay referenced (an owner's list, for cancelling): it keeps
             # nothing else alive
             t.callback, t.args = _fired, ()
+            budget -= 1
             callback(*args)
         if deadline_s > clock.now():
             clock.set(deadline_s)
+        return True
 
-    def run_ready(self) -> None:
-        """Run what is runnable now without moving the clock."""
-        self.run_until(self.clock.now())
+    def _pop_next_peek(self, deadline_s: float) -> bool:
+        """``run_until``'s answer when its budget ran out: True if nothing more is due by the
+        deadline after all (the clock then moves to it, as a finished run leaves it)."""
+        r = self._ready_head()
+        f = self._head(self._fg)
+        b = self._head(self._bg)
+        due = any(t is not None and t.when <= deadline_s for t in (r, f, b))
+        if not due and deadline_s > self.clock.now():
+            self.clock.set(deadline_s)
+        return not due
+
+    def run_ready(self, max_events: int = -1) -> bool:
+        """Run what is runnable now without moving the clock (``max_events``: as ``run_until``)."""
+        return self.run_until(self.clock.now(), max_events)
 
     def advance(self, seconds: float) -> None:
         """Move time forward by ``seconds``, running everything due on the way."""

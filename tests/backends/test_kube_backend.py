@@ -85,7 +85,7 @@ def _serve(tmp_path: Path, *, faults_enabled: bool, speed: float = SPEED) -> Ite
 
     def run() -> None:
         asyncio.set_event_loop(loop)
-        tasks.append(loop.create_task(drive(reference.cluster.loop, speed=speed, tick_s=0.02)))
+        tasks.append(loop.create_task(drive(reference.cluster.loop, speed=speed, tick_s=0.02, wake=server.work_ready)))
         loop.call_soon(ready.set)
         loop.run_forever()
 
@@ -97,9 +97,13 @@ def _serve(tmp_path: Path, *, faults_enabled: bool, speed: float = SPEED) -> Ite
     try:
         yield served
     finally:
-        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
-        for task in tasks:
-            loop.call_soon_threadsafe(task.cancel)
+        async def stop() -> None:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await server.stop()
+
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()

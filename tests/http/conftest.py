@@ -37,7 +37,7 @@ class ServedEnv:
         asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(10)
 
         async def start_drive() -> None:
-            self._drive = asyncio.ensure_future(drive(self.env.loop, speed=1.0))
+            self._drive = asyncio.ensure_future(drive(self.env.loop, speed=1.0, wake=self.server.work_ready))
 
         asyncio.run_coroutine_threadsafe(start_drive(), self.loop).result(10)
 
@@ -45,6 +45,7 @@ class ServedEnv:
         async def stop() -> None:
             if self._drive is not None:
                 self._drive.cancel()
+                await asyncio.gather(self._drive, return_exceptions=True)
             await self.server.stop()
 
         asyncio.run_coroutine_threadsafe(stop(), self.loop).result(10)
