@@ -358,10 +358,9 @@ def test_compaction(s: AnyStore) -> None:
     assert s.get("/k/b").create_revision == r0 + 6  # type: ignore[union-attr]
 
 
-def test_replays_past_the_recent_commits_come_from_etcd(make_store: StoreMaker, store_kind: str) -> None:
+@pytest.mark.parametrize("store_kind", ["etcd"])
+def test_replays_past_the_recent_commits_come_from_etcd(make_store: StoreMaker) -> None:
     """The etcd store keeps its last few commits for replays; older ones are read from etcd."""
-    if not store_kind.startswith("etcd"):
-        pytest.skip("the etcd store's replay cache")
     s = make_store()
     assert isinstance(s, EtcdStore)
     small = EtcdStore(s.client, prefix=s.prefix, codec=JSON, replay_batches=2)
