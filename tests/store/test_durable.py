@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from reference_impl.sim.clock import parse_rfc3339
 from reference_impl.store import Compacted, Compare, Delete, Event, MemoryStore, Put
 from reference_impl.store.durable import CorruptLog, DataDirError, DurableStore, iter_records
 
@@ -357,14 +358,18 @@ def test_a_cluster_restarted_over_its_store(tmp_path: Path) -> None:
         "default",
     )
     c.settle(30)
+    c.advance(45)
     t, rev = c.now(), c.store.revision
+    assert t >= 45
     uids = {o["metadata"]["uid"] for r in ("configmaps", "services", "nodes", "namespaces") for o in c.api.list(r)["items"]}
     store = c.store
     assert isinstance(store, DurableStore)
     store.close()
 
     c2 = ReferenceCluster(2, seed=1, store=DurableStore(tmp_path))
-    assert c2.now() >= t  # the clock resumes, so nothing stored is in the future
+    assert c2.now() >= t  # the clock resumes where the clean stop recorded it...
+    for lease in c2.api.list("leases", "kube-node-lease")["items"]:  # ...so nothing stored is in the future
+        assert parse_rfc3339(lease["spec"]["renewTime"]) <= c2.now()
     assert c2.api.get("configmaps", "a", "default")["metadata"]["resourceVersion"] == str(
         int(c.api.get("configmaps", "a", "default")["metadata"]["resourceVersion"])
     )
@@ -487,6 +492,10 @@ def test_serve_killed_mid_writes_keeps_every_acknowledged_write(tmp_path: Path) 
                                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "after"}})
         assert status == 201
         assert int(out["metadata"]["resourceVersion"]) > top
+        # the simulated clock resumed: what is created now is not older than what was stored
+        status, listed = _request(url, "GET", "/api/v1/namespaces/default/configmaps")
+        stamps = [parse_rfc3339(o["metadata"]["creationTimestamp"]) for o in listed["items"]]
+        assert parse_rfc3339(out["metadata"]["creationTimestamp"]) >= max(stamps)
         proc.send_signal(signal.SIGTERM)
         proc.wait(10)
     finally:
