@@ -3,8 +3,9 @@
 Models etcd v3's data model (``mvcc/kvstore.go``, ``server/etcdserver/api/v3rpc``): one global
 revision, per-key create/mod revision and version, compare-then-put/delete transactions, range
 by key or prefix at a past revision, watch from a revision, compaction. Leaves out leases (TTL
-keys), auth and the raft cluster: a real etcd can implement :class:`Store`. Persistence (a
-write-ahead log and snapshots, as etcd's ``wal`` and ``snap``) is :mod:`reference_impl.store.durable`.
+keys), auth and the raft cluster. Persistence (a write-ahead log and snapshots, as etcd's
+``wal`` and ``snap``) is :mod:`reference_impl.store.durable`; the same :class:`Store` over a real
+etcd server is :mod:`reference_impl.store.etcd`.
 """
 
 from reference_impl.store.interface import (
