@@ -148,8 +148,8 @@ class _Reader:
 
 
 def _write_all(fd: int, data: bytes) -> None:
-    # (offsets, not a shrinking memoryview: the compiled build tests a memoryview's truth
-    # differently, and wrote some records twice)
+    # (by offset: a loop over a shrinking memoryview wrote every record twice in the compiled
+    # build, which the sources never did)
     done = 0
     while done < len(data):
         done += os.write(fd, data[done:] if done else data)
