@@ -39,6 +39,7 @@ import dataclasses
 import http
 import json
 import logging
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,6 +83,28 @@ PATCH_CONTENT_TYPES = (
 BODY_CONTENT_TYPES = ("application/json", "application/yaml", protobuf.MEDIA_TYPE)
 MAX_HEADER_BYTES = 1 << 20
 DEFAULT_WATCH_TIMEOUT_S = 1800.0
+#: kube-apiserver's http.Server: ReadHeaderTimeout 32 s, IdleTimeout 90 s (between keep-alive
+#: requests); its 60 s request timeout bounds reading a body and writing an answer here.
+HEADER_TIMEOUT_S = 32.0
+IDLE_TIMEOUT_S = 90.0
+BODY_TIMEOUT_S = 60.0
+WRITE_TIMEOUT_S = 60.0
+LISTEN_BACKLOG = 1024
+#: After an answer that closes the connection early (413, 400 on a malformed request), what the
+#: client is still sending is read and dropped for this long / this much before closing, so
+#: that it hears the answer instead of a connection reset (Go's closeWriteAndWait).
+LINGER_S = 2.0
+LINGER_BYTES = 64 << 20
+#: A watcher that falls behind is closed, as the cacher closes an unresponsive watcher: the
+#: stream ends and the client relists. Per watcher: events or bytes not yet written (its
+#: socket's send buffer included); all watchers together: bytes queued across the server.
+WATCH_QUEUE_EVENTS = 1000
+WATCH_QUEUE_BYTES = 16 << 20
+WATCH_TOTAL_BYTES = 256 << 20
+WATCH_BATCH_BYTES = 64 << 10
+#: The encodings of recent watch events kept for the next watcher of the same event.
+ENCODED_CACHE_EVENTS = 512
+ENCODED_CACHE_BYTES = 32 << 20
 
 
 # == small helpers =========================================================================
@@ -254,6 +277,35 @@ def _undecodable(e: protobuf.ProtobufError, kind: str, body: bytes) -> ApiError:
     return _bad(f"the object provided is unrecognized (must be of type {kind}): {e} ({_summarize(body)})")
 
 
+def _hostname(netloc: str) -> str:
+    """The host of ``host[:port]`` / ``[v6]:port``."""
+    if netloc.startswith("["):
+        return netloc[1:].partition("]")[0]
+    return netloc.rpartition(":")[0] if netloc.count(":") == 1 else netloc
+
+
+def _is_loopback_host(host: str) -> bool:
+    h = host.lower().rstrip(".")
+    if h == "localhost" or h.endswith(".localhost"):
+        return True
+    return h == "::1" or (h.startswith("127.") and h.replace(".", "").isdigit() and h.count(".") == 3)
+
+
+async def _linger(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Half-close, then read and drop what the client still sends (bounded), so that an early
+    answer (413) reaches it rather than a reset."""
+    with contextlib.suppress(Exception):
+        if writer.can_write_eof():
+            writer.write_eof()
+        dropped = 0
+        async with asyncio.timeout(LINGER_S):
+            while dropped < LINGER_BYTES:
+                data = await reader.read(1 << 16)
+                if not data:
+                    break
+                dropped += len(data)
+
+
 # == request / response ===================================================================
 @dataclass
 class Request:
@@ -334,10 +386,18 @@ class HttpApiServer:
         #: Set after every request: :func:`drive` runs the work it made ready without waiting
         #: for its next tick (the request itself never runs the simulation).
         self.work_ready = asyncio.Event()
+        #: bytes queued for watchers across the server, and watchers closed for falling behind
+        self.watch_bytes_queued = 0
+        self.slow_watchers_closed = 0
+        self._encoded: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._encoded_bytes = 0
+        self._loopback_only = _is_loopback_host(host)
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> int:
-        self._server = await asyncio.start_server(self._on_connection, self.host, self.port, limit=MAX_HEADER_BYTES)
+        self._server = await asyncio.start_server(
+            self._on_connection, self.host, self.port, limit=MAX_HEADER_BYTES, backlog=LISTEN_BACKLOG
+        )
         sock = self._server.sockets[0]
         self.port = int(sock.getsockname()[1])
         return self.port
@@ -378,14 +438,19 @@ class HttpApiServer:
                 writer.close()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        first = True
         while True:
             try:
-                req = await self._read_request(reader, writer)
+                req = await self._read_request(reader, writer, first=first)
             except _CloseConnection as c:
                 await self._write(writer, c.response, close=True)
+                await _linger(reader, writer)
                 return
+            except TimeoutError:
+                return  # a header or body that never came, or an idle keep-alive connection
             if req is None:
                 return
+            first = False
             keep_alive = req.header("connection").lower() != "close"
             resp = self._handle(req)
             if isinstance(resp, WatchSpec):
@@ -395,9 +460,13 @@ class HttpApiServer:
             if not keep_alive:
                 return
 
-    async def _read_request(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Request | None:
+    async def _read_request(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, first: bool = True
+    ) -> Request | None:
         try:
-            head = await reader.readuntil(b"\r\n\r\n")
+            # keep-alive: the next request may take IDLE_TIMEOUT_S to start
+            async with asyncio.timeout(HEADER_TIMEOUT_S + (0.0 if first else IDLE_TIMEOUT_S)):
+                head = await reader.readuntil(b"\r\n\r\n")
         except asyncio.IncompleteReadError as e:
             if e.partial.strip():
                 raise _CloseConnection(error_response(_bad("malformed HTTP request"))) from None
@@ -421,7 +490,8 @@ class HttpApiServer:
                 raise _CloseConnection(error_response(_bad("malformed HTTP header")))
             key = name.lower()
             headers[key] = f"{headers[key]},{value.strip()}" if key in headers else value.strip()
-        body = await self._read_body(reader, writer, headers)
+        async with asyncio.timeout(BODY_TIMEOUT_S):
+            body = await self._read_body(reader, writer, headers)
         try:
             split = urlsplit(target)
             path = split.path or "/"
@@ -491,12 +561,18 @@ class HttpApiServer:
         if close:
             lines.append("Connection: close")
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (b"" if head else resp.body))
-        await writer.drain()
+        try:
+            async with asyncio.timeout(WRITE_TIMEOUT_S):
+                await writer.drain()
+        except TimeoutError:
+            writer.transport.abort()  # a client that stopped reading its answer
+            raise ConnectionResetError("write timed out") from None
 
     # -- dispatch --------------------------------------------------------------------------
     def _handle(self, req: Request) -> Response | WatchSpec:
         self.requests_served += 1
         try:
+            self._check_origin(req)
             out = self._route(req)
         except ApiError as e:
             out = error_response(e)
@@ -506,6 +582,24 @@ class HttpApiServer:
             out = json_response(500, status(500, "InternalError", f"Internal error occurred: {type(e).__name__}: {e}"))
         self.work_ready.set()  # what the request made runnable runs in the driver's next slice
         return out
+
+    def _check_origin(self, req: Request) -> None:
+        """A server on loopback answers only loopback names (no DNS rebinding) and takes no
+        writes a web page on another origin sends (a browser adds ``Origin`` and, in recent
+        ones, ``Sec-Fetch-Site``; bodies it can send without asking are not Kubernetes' content
+        types anyway). kube-apiserver has authentication for this; plain-HTTP serve has not."""
+        if not self._loopback_only:
+            return
+        host = req.header("host")
+        if host and not _is_loopback_host(_hostname(host)):
+            raise ApiError(403, "Forbidden", f"forbidden: this server answers loopback names only, not Host {json.dumps(host)}")
+        if req.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        origin = req.header("origin")
+        if origin and origin != "null" and not _is_loopback_host(_hostname(urlsplit(origin).netloc)):
+            raise ApiError(403, "Forbidden", f"forbidden: cross-origin request from {json.dumps(origin)} refused")
+        if origin == "null" or req.header("sec-fetch-site") == "cross-site":
+            raise ApiError(403, "Forbidden", "forbidden: cross-origin request refused")
 
     def _route(self, req: Request) -> Response | WatchSpec:
         path = req.path
@@ -1049,10 +1143,23 @@ class HttpApiServer:
     async def _stream_watch(
         self, req: Request, spec: WatchSpec, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        """A watch as a chunked stream of JSON lines, until its timeout, the client leaving, or
+        the watcher falling behind (then the stream ends as kube-apiserver ends an unresponsive
+        watcher's, and the client relists).
+
+        Events are encoded when they happen (the object may be shared) into a bounded queue:
+        :data:`WATCH_QUEUE_EVENTS` events or :data:`WATCH_QUEUE_BYTES` bytes per watcher (its
+        socket's unsent bytes counted), :data:`WATCH_TOTAL_BYTES` across all watchers; past
+        either, the watcher is stopped, what it had not sent is dropped, and its stream ends
+        (or, for a client that does not read at all, its connection is closed).
+        """
         info = spec.info
         strategy = self.api.registry.strategy(info)
         clock = self.api.clock
+        pending: deque[bytes] = deque()
+        state = {"bytes": 0, "offset": 0, "closed": False, "overflow": False}
+        signal = asyncio.Event()
+        transport = writer.transport
 
         def encode(etype: str, obj: Obj) -> bytes:
             if spec.table and etype not in ("BOOKMARK", "ERROR"):
@@ -1060,18 +1167,44 @@ class HttpApiServer:
                     info, [obj], clock.now(), list_meta={"resourceVersion": obj.get("metadata", {}).get("resourceVersion", "")},
                     include_object=spec.include_object, strategy=strategy,
                 )
-            return _dumps({"type": etype, "object": obj}) + b"\n"
+                return _dumps({"type": etype, "object": obj}) + b"\n"
+            return self._encoded_event(etype, obj)
+
+        def drop_pending() -> None:
+            self.watch_bytes_queued -= state["bytes"]
+            state["bytes"] = state["offset"] = 0
+            pending.clear()
 
         def handler(etype: str, obj: Obj) -> None:
             # called synchronously from the simulation: serialise now, the object may be shared
+            if state["closed"]:
+                return
             try:
-                queue.put_nowait(encode(etype, obj))
+                data = encode(etype, obj)
             except Exception:
                 self.internal_errors += 1
                 log.exception("could not encode a watch event")
+                return
+            unsent = state["bytes"] + transport.get_write_buffer_size()
+            if pending and (
+                len(pending) >= WATCH_QUEUE_EVENTS
+                or unsent + len(data) > WATCH_QUEUE_BYTES
+                or self.watch_bytes_queued + len(data) > WATCH_TOTAL_BYTES
+            ):
+                # cacheWatcher.add: "Forcing watcher close due to unresponsiveness"
+                state["closed"] = state["overflow"] = True
+                self.slow_watchers_closed += 1
+                drop_pending()
+                signal.set()
+                return
+            pending.append(data)
+            state["bytes"] += len(data)
+            self.watch_bytes_queued += len(data)
+            signal.set()
 
         def on_close() -> None:
-            queue.put_nowait(None)
+            state["closed"] = True
+            signal.set()
 
         try:
             watcher = self.api.watch(
@@ -1104,7 +1237,8 @@ class HttpApiServer:
             with contextlib.suppress(Exception):
                 while await reader.read(65536):
                     pass
-            queue.put_nowait(None)
+            state["closed"] = True
+            signal.set()
 
         gone_task = asyncio.ensure_future(client_gone())
         try:
@@ -1112,36 +1246,85 @@ class HttpApiServer:
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
                 b"Cache-Control: no-cache, private\r\nX-Content-Type-Options: nosniff\r\n\r\n"
             )
-            await writer.drain()
-            done = False
-            while not done:
-                remaining = deadline - aloop.time()
-                if remaining <= 0:
-                    break
-                try:
-                    item = await asyncio.wait_for(queue.get(), remaining)
-                except TimeoutError:
-                    break
-                batch: list[bytes] = []
-                while True:
-                    if item is None:
-                        done = True
+            await self._drain_watch(writer, state)
+            while True:
+                if not pending:
+                    if state["closed"]:
                         break
-                    batch.append(item)
-                    if queue.empty():
+                    remaining = deadline - aloop.time()
+                    if remaining <= 0:
                         break
-                    item = queue.get_nowait()
-                if batch:
-                    data = b"".join(batch)
-                    writer.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-                    await writer.drain()
-            writer.write(b"0\r\n\r\n")
-            await writer.drain()
+                    signal.clear()
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(remaining):
+                            await signal.wait()
+                    continue
+                # at most WATCH_BATCH_BYTES at a time into the socket's buffer (which copies):
+                # the queued events stay the one encoding every watcher of them shares
+                parts: list[memoryview] = []
+                size = 0
+                while pending and size < WATCH_BATCH_BYTES:
+                    head = pending[0]
+                    offset = state["offset"]
+                    take = min(len(head) - offset, WATCH_BATCH_BYTES - size)
+                    parts.append(memoryview(head)[offset:offset + take])
+                    size += take
+                    if offset + take == len(head):
+                        pending.popleft()
+                        state["offset"] = 0
+                    else:
+                        state["offset"] = offset + take
+                state["bytes"] -= size
+                self.watch_bytes_queued -= size
+                writer.write(b"".join([f"{size:x}\r\n".encode(), *parts, b"\r\n"]))
+                await self._drain_watch(writer, state)
+            if not transport.is_closing():
+                writer.write(b"0\r\n\r\n")
+                await self._drain_watch(writer, state)
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
+            state["closed"] = True
+            drop_pending()
             watcher.stop()
             gone_task.cancel()
+
+    async def _drain_watch(self, writer: asyncio.StreamWriter, state: dict[str, Any]) -> None:
+        """``drain`` for a watch stream: a client that reads nothing while its watcher has been
+        closed for falling behind (or for :data:`WRITE_TIMEOUT_S`) loses its connection."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + WRITE_TIMEOUT_S
+        while True:
+            try:
+                async with asyncio.timeout(0.5):
+                    await writer.drain()
+                return
+            except TimeoutError:
+                if state["overflow"] or loop.time() >= end:
+                    writer.transport.abort()
+                    raise ConnectionResetError("watch client stopped reading") from None
+
+    def _encoded_event(self, etype: str, obj: Obj) -> bytes:
+        """One watch event's JSON line; the same event sent to many watchers is encoded once."""
+        meta = obj.get("metadata") if isinstance(obj, dict) else None
+        rv = meta.get("resourceVersion") if isinstance(meta, dict) else None
+        if etype in ("BOOKMARK", "ERROR") or not rv or not isinstance(meta, dict):
+            return _dumps({"type": etype, "object": obj}) + b"\n"
+        # an object at a resourceVersion never changes: the same event for every watcher of it
+        # (a watch's initial ADDED events are decoded per watcher) is one encoding
+        key = (etype, obj.get("apiVersion"), obj.get("kind"), meta.get("namespace"), meta.get("name"), rv)
+        cache = self._encoded
+        data = cache.get(key)
+        if data is not None:
+            cache.move_to_end(key)
+            return data
+        data = _dumps({"type": etype, "object": obj}) + b"\n"
+        cache[key] = data
+        self._encoded_bytes += len(data)
+        while self._encoded_bytes > ENCODED_CACHE_BYTES or len(cache) > ENCODED_CACHE_EVENTS:
+            _, old = cache.popitem(last=False)
+            self._encoded_bytes -= len(old)
+        return data
 
 
 # == driving simulated time =================================================================
