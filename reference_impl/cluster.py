@@ -27,6 +27,7 @@ from reference_impl.config import ClusterConfig
 from reference_impl.controllers import ControllerManager
 from reference_impl.kube_proxy import KubeProxy
 from reference_impl.kubelet import Kubelet
+from reference_impl.kubelet.kubelet import SharedStatus
 from reference_impl.scheduler import Scheduler
 from reference_impl.sim import EventLoop, SeededRandom, SimClock
 from reference_impl.store import MemoryStore, Store
@@ -83,6 +84,7 @@ class ReferenceCluster:
         resumed = self.store.revision > 1
         self.rng = SeededRandom(f"{seed}@{self.store.revision}" if resumed else seed)
         self.record_events = record_events
+        self.shared_status = SharedStatus()  # the kubelets' shared read-only status parts
         self.api = APIServer(
             self.store,
             self.loop,
@@ -133,6 +135,7 @@ class ReferenceCluster:
             memory=spec.get("memory"),
             max_pods=spec.get("max_pods"),
             record_events=self.record_events,
+            shared=self.shared_status,
         )
         proxy = KubeProxy(self.api, self.loop, self.rng, self.config, node_name=name)
         return NodeAgents(name, index, kubelet, proxy, spec=spec)

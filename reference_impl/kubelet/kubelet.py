@@ -178,8 +178,11 @@ class Kubelet(Component):
         memory: str | None = None,
         max_pods: int | None = None,
         record_events: bool = True,
+        shared: SharedStatus | None = None,
     ) -> None:
         super().__init__(api, loop, rng, config, name=f"kubelet-{node_name}")
+        #: the read-only status parts this cluster's kubelets share (one per cluster)
+        self.shared = shared if shared is not None else SharedStatus()
         self.node_name = node_name
         self.node_index = node_index
         self.zone = zone
@@ -988,10 +991,10 @@ class Kubelet(Component):
             "ready": c.ready,
             "restartCount": c.restart_count,
             "started": c.state == "running",
-            "lastState": c.last_terminated or _NO_LAST_STATE,
+            "lastState": c.last_terminated or self.shared.no_last_state,
         }
         if c.state == "running":
-            cs["state"] = _running_state(self.loop.clock.rfc3339(c.started_at or 0))
+            cs["state"] = self.shared.running_state(self.loop.clock.rfc3339(c.started_at or 0))
             cs["imageID"] = image_id(c.image)
             cs["containerID"] = f"containerd://{w.uid[:8]}{c.name}{c.restart_count}"
         elif c.state == "terminated":
@@ -1032,26 +1035,26 @@ class Kubelet(Component):
         conds: list[Obj] = []
         if not w.rejected:
             sandbox_ok = w.sandbox_ready and not w.terminated
-            conds.append(_condition(old_conds.get("PodReadyToStartContainers"), now, "PodReadyToStartContainers", sandbox_ok))
+            conds.append(_condition(self.shared, old_conds.get("PodReadyToStartContainers"), now, "PodReadyToStartContainers", sandbox_ok))
             incomplete = None
             if not init_ok:  # the messages only go with a False condition: built only then
                 names = " ".join(c.name for c in w.init_containers if c.state != "terminated" or c.exit_code != 0)
                 incomplete = f"containers with incomplete status: [{names}]"
             conds.append(
-                _condition(old_conds.get("Initialized"), now, "Initialized", init_ok, "ContainersNotInitialized", incomplete)
+                _condition(self.shared, old_conds.get("Initialized"), now, "Initialized", init_ok, "ContainersNotInitialized", incomplete)
             )
             reason = terminal_reason or "ContainersNotReady"
             unready_msg = None
             if not containers_ready and not terminal_reason:
                 unready = " ".join(c.name for c in w.containers if not c.ready)
                 unready_msg = f"containers with unready status: [{unready}]"
-            conds.append(_condition(old_conds.get("Ready"), now, "Ready", containers_ready, reason, unready_msg))
+            conds.append(_condition(self.shared, old_conds.get("Ready"), now, "Ready", containers_ready, reason, unready_msg))
             conds.append(
-                _condition(old_conds.get("ContainersReady"), now, "ContainersReady", containers_ready, reason, unready_msg)
+                _condition(self.shared, old_conds.get("ContainersReady"), now, "ContainersReady", containers_ready, reason, unready_msg)
             )
         if "PodScheduled" not in old_conds:
             # the kubelet reports it for pods bound by nodeName too
-            conds.append(_condition(None, now, "PodScheduled", True))
+            conds.append(_condition(self.shared, None, now, "PodScheduled", True))
         # keep what others own (PodScheduled from the scheduler, DisruptionTarget, ...)
         merged = [c for c in st.get("conditions") or [] if c.get("type") not in _OWNED_CONDITION_SET]
         merged.extend(conds)
@@ -1127,7 +1130,8 @@ def _condition_rank(c: Obj) -> int:
 
 
 def _condition(
-    old: Obj | None, now: str, type_: str, ok: bool, reason: str | None = None, message: str | None = None
+    shared: SharedStatus, old: Obj | None, now: str, type_: str, ok: bool, reason: str | None = None,
+    message: str | None = None,
 ) -> Obj:
     """One pod condition the kubelet owns; its transition time moves only when its status does."""
     status = "True" if ok else "False"
@@ -1135,26 +1139,46 @@ def _condition(
     reason = reason if not ok and reason else None
     message = message if not ok and message else None
     if isinstance(since, str):
-        return _shared_condition(type_, status, since, reason, message)
+        return shared.condition(type_, status, since, reason, message)
     return _new_condition(type_, status, since, reason, message)
 
 
-@functools.lru_cache(maxsize=4096)
-def _shared_condition(type_: str, status: str, since: str, reason: str | None, message: str | None) -> Obj:
-    """Equal conditions are one read-only object (pods started in the same instant by any
-    kubelet report the same ones): the stored objects and the kubelets' last written statuses
-    share them instead of holding a copy per pod."""
-    return _new_condition(type_, status, since, reason, message)
+class SharedStatus:
+    """The read-only parts of pod statuses that a cluster's kubelets share, one per cluster.
 
+    Equal conditions are one object (pods started in the same instant by any kubelet report
+    the same ones), as are running states per start time and the empty lastState: the stored
+    objects and the kubelets' last written statuses share them instead of holding a copy per
+    pod (150,000 pods at scale). Per cluster, not per process, so that one test example's
+    objects can never reach the next.
+    """
 
-@functools.lru_cache(maxsize=1024)
-def _running_state(started_at: str) -> Obj:
-    """A running container's state, one read-only object per start time (see _shared_condition)."""
-    return {"running": {"startedAt": started_at}}
+    __slots__ = ("_conditions", "_running", "no_last_state")
 
+    MAX_ENTRIES = 4096
 
-# what a container with no previous termination reports as lastState (shared, read-only)
-_NO_LAST_STATE: Obj = {}
+    def __init__(self) -> None:
+        self._conditions: dict[tuple[str, str, str, str | None, str | None], Obj] = {}
+        self._running: dict[str, Obj] = {}
+        #: what a container with no previous termination reports as lastState
+        self.no_last_state: Obj = {}
+
+    def condition(self, type_: str, status: str, since: str, reason: str | None, message: str | None) -> Obj:
+        key = (type_, status, since, reason, message)
+        out = self._conditions.get(key)
+        if out is None:
+            if len(self._conditions) >= self.MAX_ENTRIES:
+                self._conditions.clear()
+            out = self._conditions[key] = _new_condition(type_, status, since, reason, message)
+        return out
+
+    def running_state(self, started_at: str) -> Obj:
+        out = self._running.get(started_at)
+        if out is None:
+            if len(self._running) >= self.MAX_ENTRIES:
+                self._running.clear()
+            out = self._running[started_at] = {"running": {"startedAt": started_at}}
+        return out
 
 
 def _new_condition(type_: str, status: str, since: Any, reason: str | None, message: str | None) -> Obj:
