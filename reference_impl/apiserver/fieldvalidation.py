@@ -219,10 +219,21 @@ class FieldValidator:
         walker = _Walker(self, problems, strategic, lenient)
         return walker.walk(parsed, self._root(group, version, kind), "", "", kind, 0), problems
 
-    def check(self, obj: Any, group: str, version: str, kind: str) -> None:
-        """Raise :class:`DecodeError` if ``obj`` (plain data) would not decode into its Go type."""
+    def check(self, obj: Any, group: str, version: str, kind: str) -> Any:
+        """``obj`` (plain data) as it decodes into its Go type (a ``null`` list item or map value
+        is its type's zero value), or :class:`DecodeError`."""
         walker = _Walker(self, [], False, False)
-        walker.walk(obj, self._root(group, version, kind), "", "", kind, 0)
+        return walker.walk(obj, self._root(group, version, kind), "", "", kind, 0)
+
+    def zero(self, schema: Obj | None) -> Any:
+        """The JSON of a Go type's zero value, what a ``null`` list item or map value decodes to
+        (None for an ``interface{}``, a pointer-like type or a slice/map)."""
+        name, s = self.resolve(schema)
+        if s is None or name in _FREE_DEFS or name in (_QUANTITY, _INT_OR_STRING) or name in _TIMES:
+            return None
+        if isinstance(s.get("properties"), dict):
+            return {}
+        return {"string": "", "integer": 0, "number": 0, "boolean": False}.get(_schema_type(s) or "")
 
     def from_unstructured(self, obj: Any, group: str, version: str, kind: str) -> Any:
         """``runtime.DefaultUnstructuredConverter.FromUnstructured`` of a patched object, as a
@@ -332,6 +343,9 @@ class _Walker:
                 return self._type_error(value, schema, gopath, struct)
             items = s.get("items")
             item_schema = items if isinstance(items, dict) else None
+            if not self.lenient and None in value:
+                zero = self.v.zero(item_schema)
+                value = [zero if v is None else v for v in value]
             return [self.walk(v, item_schema, f"{path}[{i}]", gopath, struct, depth + 1) for i, v in enumerate(value)]
         if isinstance(value, str):
             return value if t == "string" else self._type_error(value, schema, gopath, struct)
@@ -378,7 +392,10 @@ class _Walker:
                 out[key] = self.walk(raw_value, props[key], field, sub_gopath, struct_name or struct, depth + 1)
             elif isinstance(extra, dict) or extra is True:
                 # a map: Go names the map's own field, not the key, in its errors
-                out[key] = self.walk(raw_value, extra if isinstance(extra, dict) else None, field, gopath, struct, depth + 1)
+                sub = extra if isinstance(extra, dict) else None
+                if raw_value is None and not self.lenient:
+                    raw_value = self.v.zero(sub)
+                out[key] = self.walk(raw_value, sub, field, gopath, struct, depth + 1)
             elif self.strategic and (key in _SMP_DIRECTIVES or key.startswith(_SMP_DIRECTIVE_PREFIXES)):
                 out[key] = _plain(raw_value, depth + 1)
             else:
@@ -440,7 +457,8 @@ class _Converter:
                     return value
                 raise DecodeError(f"cannot restore slice from {kind}")
             items = s.get("items")
-            return [self.convert(v, items if isinstance(items, dict) else None) for v in value]
+            item_schema = items if isinstance(items, dict) else None
+            return [self.v.zero(item_schema) if v is None else self.convert(v, item_schema) for v in value]
         target = self.v.go_type(s)
         if kind in ("map", "slice"):
             raise DecodeError(f"unrecognized type: {target}")

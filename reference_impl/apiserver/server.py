@@ -1542,8 +1542,7 @@ class APIServer:
         )
         try:
             if kind in ("json", "merge"):
-                types.check(patched, group, version, type_kind)
-                return patched
+                return cast(Obj, types.check(patched, group, version, type_kind))
             return cast(Obj, types.from_unstructured(patched, group, version, type_kind))
         except DecodeError as e:
             shown = dumps(patched).decode() if kind in ("json", "merge") else go_value(body)

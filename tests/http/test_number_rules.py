@@ -198,3 +198,15 @@ def test_bodies_nested_too_deep_are_400s(served: ServedEnv) -> None:
     code, out = served.json("POST", APPS + "/controllerrevisions", cr, JSON)
     assert code == 400 and "levels deep" in out["message"], out
     assert served.server.internal_errors == 0
+
+
+def test_a_null_list_item_decodes_as_its_zero_value_and_is_validated(served: ServedEnv) -> None:
+    # Go decodes [null] into []Taint as one zero Taint, which validation then refuses (it was a 500)
+    code, out = served.json("POST", "/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n"},
+                                                      "spec": {"taints": [None]}}, JSON)
+    assert code == 422 and {c["field"] for c in out["details"]["causes"]} == {"spec.taints[0].key", "spec.taints[0].effect"}
+    assert served.json("POST", "/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "m"}}, JSON)[0] == 201
+    for headers in (MERGE, SMP):
+        code, out = served.json("PATCH", "/api/v1/nodes/m", {"spec": {"taints": [None]}}, headers)
+        assert code == 422 and out["details"]["causes"][0]["field"] == "spec.taints[0].key", out
+    assert served.server.internal_errors == 0
