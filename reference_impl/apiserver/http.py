@@ -20,11 +20,18 @@ and the ``metav1`` parameter codecs) in front of the in-process :class:`APIServe
 It is pure asyncio (streams, no threads): the simulation runs in the same event loop, so the
 control plane stays single-threaded. A request never runs the simulation: :func:`drive` runs it
 in bounded slices between requests (woken by :attr:`HttpApiServer.work_ready` after each one),
-advancing simulated time from the asyncio loop's clock; it is the one place in
-``reference_impl`` that reads real time.
+advancing simulated time from the asyncio loop's clock. This module is the one place in
+``reference_impl`` that reads real time: the driver, and the HTTP layer's own timeouts (watch
+``timeoutSeconds``, header/idle/body/write timeouts), none of which the simulation sees.
 
 Request bodies may also be ``application/vnd.kubernetes.protobuf`` (what kubectl's generators and
 the Go clientsets send): :mod:`protobuf` turns them into the JSON a Go client would have sent.
+
+Hardening, as kube-apiserver bounds its clients: 3 MiB bodies (413, heard by the client: the
+connection lingers), 32 s header / 90 s idle / 60 s body and write timeouts, a bounded queue per
+watcher (a watcher that falls behind is closed, as the cacher closes an unresponsive one), a
+listen backlog of 1,024, and — bound to loopback, where it has no authentication — loopback
+``Host`` names only and no writes from another web origin.
 
 Leaves out: TLS and authentication (loopback only), protobuf responses, CBOR, HTTP/2, ``follow``
 for logs.
