@@ -1255,11 +1255,11 @@ class HttpApiServer:
             )
             await self._drain_watch(writer, state)
             while True:
+                remaining = deadline - aloop.time()
+                if remaining <= 0:
+                    break  # timeoutSeconds: the stream ends, whatever is still queued
                 if not pending:
                     if state["closed"]:
-                        break
-                    remaining = deadline - aloop.time()
-                    if remaining <= 0:
                         break
                     signal.clear()
                     with contextlib.suppress(TimeoutError):
