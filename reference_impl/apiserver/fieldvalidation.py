@@ -118,18 +118,20 @@ def _float(num: _Num, where: str) -> float:
     return value
 
 
-def _plain(value: Any, depth: int = 0) -> Any:
+def _plain(value: Any, depth: int = 0, big_ints: bool = False) -> Any:
     """A :func:`loads_pairs` value as the data an ``interface{}`` holds (the last of duplicate
-    keys wins; integers beyond int64 become float64, as sigs.k8s.io/json's PreserveInts does)."""
+    keys wins; integers beyond int64 become float64, as sigs.k8s.io/json's PreserveInts does,
+    unless ``big_ints``: a patch body keeps them for the patched object's typing to name)."""
     if depth > MAX_STORED_DEPTH:
         raise TooDeep(depth)
     if isinstance(value, _Pairs):
-        return {k: _plain(v, depth + 1) for k, v in value.members}
+        return {k: _plain(v, depth + 1, big_ints) for k, v in value.members}
     if isinstance(value, list):
-        return [_plain(v, depth + 1) for v in value]
+        return [_plain(v, depth + 1, big_ints) for v in value]
     if isinstance(value, _Num):
         return _float(value, "Go value")
-    if isinstance(value, int) and not isinstance(value, bool) and not _INT64_MIN <= value <= _INT64_MAX:
+    if (not big_ints and isinstance(value, int) and not isinstance(value, bool)
+            and not _INT64_MIN <= value <= _INT64_MAX):
         return float(value)
     return value
 
@@ -294,7 +296,7 @@ class _Walker:
 
     def _type_error(self, value: Any, schema: Obj | None, gopath: str, struct: str, *, literal: bool = False) -> Any:
         if self.lenient:
-            return _plain(value)
+            return _plain(value, big_ints=True)
         what = f"number {_number_text(value)}" if literal else _json_kind(value)
         target = f"Go struct field {struct}.{gopath}" if gopath else "Go value"
         raise DecodeError(f"json: cannot unmarshal {what} into {target} of type {self.v.go_type(schema)}")
@@ -364,7 +366,7 @@ class _Walker:
             if -(1 << (bits - 1)) <= value < (1 << (bits - 1)):
                 return value
             return self._type_error(value, s, gopath, struct, literal=True)
-        if isinstance(value, _Num):
+        if isinstance(value, (_Num, float)):  # a float: a patched object's non-integer number
             return self._type_error(value, s, gopath, struct, literal=True)
         return self._type_error(value, s, gopath, struct)
 

@@ -1545,7 +1545,11 @@ class APIServer:
                 return cast(Obj, types.check(patched, group, version, type_kind))
             return cast(Obj, types.from_unstructured(patched, group, version, type_kind))
         except DecodeError as e:
-            shown = dumps(patched).decode() if kind in ("json", "merge") else go_value(body)
+            # (the stdlib encoder: the patched object may hold integers beyond 64 bits)
+            shown = (
+                json.dumps(patched, separators=(",", ":"), ensure_ascii=False, default=str)
+                if kind in ("json", "merge") else go_value(body)
+            )
             value = json.dumps(shown, ensure_ascii=False)
             raise E.ApiError(
                 422, "Invalid", f' "" is invalid: patch: Invalid value: {value}: {e}',

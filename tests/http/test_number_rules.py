@@ -119,7 +119,7 @@ def test_edges_that_do_decode_are_kept_exactly(served: ServedEnv) -> None:
 def test_replicas_beyond_int32_never_reach_a_controller(served: ServedEnv) -> None:
     code, _ = served.json("POST", APPS + "/deployments", deployment("d", 1), JSON)
     assert code == 201
-    for patch, headers in (({"spec": {"replicas": 1099511627776}}, MERGE),
+    for patch, headers in (({"spec": {"replicas": 1099511627776}}, MERGE), ({"spec": {"replicas": 2**70}}, MERGE),
                            ([{"op": "replace", "path": "/spec/replicas", "value": 2**31}], JSONPATCH)):
         code, out = served.json("PATCH", APPS + "/deployments/d", patch, headers)
         assert code == 422 and out["reason"] == "Invalid", out
