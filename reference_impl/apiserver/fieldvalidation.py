@@ -49,6 +49,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reference_impl.apiserver.patch import go_json_type
+
 Obj = dict[str, Any]
 
 #: A request's ``fieldValidation``, resolved: Ignore, Warn or Strict.
@@ -143,15 +145,7 @@ def plain_loads(raw: bytes | str) -> Any:
 
 def _json_kind(value: Any) -> str:
     """What Go's decoder calls a JSON value in an UnmarshalTypeError."""
-    if isinstance(value, (_Pairs, dict)):
-        return "object"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bool):
-        return "bool"
-    return "number"
+    return "number" if isinstance(value, _Num) else go_json_type(value)
 
 
 def _number_text(value: Any) -> str:
@@ -491,39 +485,6 @@ class _Converter:
                 raise DecodeError(f"cannot convert int64 to {target}")
             raise DecodeError(f"unrecognized type: {target}")
         return value
-
-
-def go_value(value: Any) -> str:
-    """``fmt.Sprintf("%+v", v)`` of an unstructured value (a map, slice or scalar), as the
-    strategic-merge patch errors print the patch."""
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{go_value(value[k])}" for k in sorted(value)) + "]"
-    if isinstance(value, list):
-        return "[" + " ".join(go_value(v) for v in value) + "]"
-    if isinstance(value, float):
-        return _go_float(value)
-    return str(value)
-
-
-def _go_float(f: float) -> str:
-    """Go's %v of a float64 (strconv 'g' with the shortest precision, exponent when < 1e-4 or >= 1e21)."""
-    if f != f:
-        return "NaN"
-    if f in (float("inf"), float("-inf")):
-        return "+Inf" if f > 0 else "-Inf"
-    if f == int(f) and abs(f) < 1e21:
-        return str(int(f))
-    r = repr(f)
-    if "e" in r:
-        mant, _, exp = r.partition("e")
-        sign = "-" if exp.startswith("-") else "+"
-        digits = exp.lstrip("+-").lstrip("0").rjust(2, "0")
-        return f"{mant.removesuffix('.0')}e{sign}{digits}"
-    return r
 
 
 def strict_error_message(problems: list[str]) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from reference_impl.apiserver._json import clone as _clone
@@ -54,8 +55,8 @@ _ERR_INVALID_INDEX = "invalid index referenced"
 MAX_JSON_PATCH_OPERATIONS = 10000
 
 
-def _go_json_type(value: Any) -> str:
-    # The JSON type name encoding/json puts in "cannot unmarshal X into Go value of type T".
+def go_json_type(value: Any) -> str:
+    """The JSON type name encoding/json puts in "cannot unmarshal X into Go value of type T"."""
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float)):
@@ -67,19 +68,43 @@ def _go_json_type(value: Any) -> str:
     return "object"
 
 
-def _go_fmt(value: Any) -> str:
-    """Go's ``%v`` of a decoded JSON value, which the strategic-merge error texts embed."""
+def go_fmt(value: Any) -> str:
+    """Go's ``%v`` of a decoded JSON value (a map's keys sorted), which the strategic-merge
+    error texts embed."""
     if value is None:
         return "<nil>"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{_go_fmt(value[k])}" for k in sorted(value)) + "]"
+        return "map[" + " ".join(f"{k}:{go_fmt(value[k])}" for k in sorted(value)) + "]"
     if isinstance(value, list):
-        return "[" + " ".join(_go_fmt(v) for v in value) + "]"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return "[" + " ".join(go_fmt(v) for v in value) + "]"
+    if isinstance(value, float):
+        return _go_float(value)
     return str(value)
+
+
+def _go_float(f: float) -> str:
+    """``strconv.FormatFloat(f, 'g', -1, 64)`` as %v uses it: the shortest digits, in exponent
+    form when the exponent is below -4 or at least 6 (``1.5e+06``, ``1e+21``, ``0.0001``)."""
+    if f != f:
+        return "NaN"
+    if f in (float("inf"), float("-inf")):
+        return "+Inf" if f > 0 else "-Inf"
+    if f == 0:
+        return "-0" if str(f).startswith("-") else "0"
+    sign, digits, exponent = Decimal(repr(f)).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    exp = len(text) + int(exponent) - 1
+    neg = "-" if sign else ""
+    if exp < -4 or exp >= 6:
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        return f"{neg}{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    if exp < 0:
+        return f"{neg}0.{'0' * (-exp - 1)}{text}"
+    if len(text) <= exp + 1:
+        return neg + text + "0" * (exp + 1 - len(text))
+    return f"{neg}{text[:exp + 1]}.{text[exp + 1:]}"
 
 
 def _json_equal(a: Any, b: Any) -> bool:
@@ -301,7 +326,7 @@ def _op_string(op: Mapping[str, Any], field: str, missing: str) -> str:
         raise _OpError(missing)
     value = op[field]
     if not isinstance(value, str):
-        raise _OpError(f"json: cannot unmarshal {_go_json_type(value)} into Go value of type string")
+        raise _OpError(f"json: cannot unmarshal {go_json_type(value)} into Go value of type string")
     return value
 
 
@@ -316,12 +341,12 @@ def json_patch(target: Any, ops: Any) -> Any:
         return _clone(target)
     if not isinstance(ops, list):
         raise PatchError(
-            f"json: cannot unmarshal {_go_json_type(ops)} into Go value of type jsonpatch.Patch", 400
+            f"json: cannot unmarshal {go_json_type(ops)} into Go value of type jsonpatch.Patch", 400
         )
     for op in ops:
         if not isinstance(op, dict):
             raise PatchError(
-                f"json: cannot unmarshal {_go_json_type(op)} into Go value of type jsonpatch.Operation", 400
+                f"json: cannot unmarshal {go_json_type(op)} into Go value of type jsonpatch.Operation", 400
             )
     if len(ops) > MAX_JSON_PATCH_OPERATIONS:
         raise PatchError(
@@ -580,11 +605,11 @@ def _extract_key(key: str, prefix: str) -> str:
 
 
 def _bad_arg_type(expected: str, actual: Any) -> PatchError:
-    return PatchError(f"expected a {expected}, but received a {_go_json_type(actual)}", 500)
+    return PatchError(f"expected a {expected}, but received a {go_json_type(actual)}", 500)
 
 
 def _no_merge_key(element: Mapping[str, Any], merge_key: str) -> PatchError:
-    return PatchError(f"map: {_go_fmt(dict(element))} does not contain declared merge key: {merge_key}", 500)
+    return PatchError(f"map: {go_fmt(dict(element))} does not contain declared merge key: {merge_key}", 500)
 
 
 class _StrategicMerger:
@@ -609,7 +634,7 @@ class _StrategicMerger:
                 return self.merge_map({}, {k: v for k, v in patch.items() if k != _DIRECTIVE}, path)
             if directive == "delete":
                 return {}
-            raise PatchError(f"unknown patch type: {_go_fmt(directive)} in map: {_go_fmt(dict(patch))}", 500)
+            raise PatchError(f"unknown patch type: {go_fmt(directive)} in map: {go_fmt(dict(patch))}", 500)
         pending = dict(patch)
 
         if _RETAIN_KEYS in pending:
@@ -732,7 +757,7 @@ class _StrategicMerger:
                 raise PatchError("merging lists cannot yet be specified in the patch", 500)
             else:
                 raise PatchError(
-                    f"unknown patch type: {_go_fmt(directive)} in map: {_go_fmt(element)}", 500
+                    f"unknown patch type: {go_fmt(directive)} in map: {go_fmt(element)}", 500
                 )
         if replace:
             return [self.merge_map({}, v, path) for v in plain]
@@ -813,7 +838,7 @@ def strategic_merge_patch(target: dict[str, Any], patch: dict[str, Any], kind: s
     """
     if not isinstance(patch, dict):
         raise PatchError(
-            f"json: cannot unmarshal {_go_json_type(patch)} into Go value of type map[string]interface {{}}",
+            f"json: cannot unmarshal {go_json_type(patch)} into Go value of type map[string]interface {{}}",
             400,
         )
     merger = _StrategicMerger(kind)

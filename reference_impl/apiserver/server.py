@@ -39,7 +39,7 @@ from reference_impl.apiserver import validation as _validation
 from reference_impl.apiserver._json import clone, dumps, fingerprint, loads
 from reference_impl.apiserver.admission_limitranger import LimitRanger
 from reference_impl.apiserver.admission_quota import QuotaAdmission
-from reference_impl.apiserver.fieldvalidation import DecodeError, FieldValidator, go_value
+from reference_impl.apiserver.fieldvalidation import DecodeError, FieldValidator
 from reference_impl.apiserver.registry import REGISTRY, Registry, ResourceInfo, networking, node, scheduling
 from reference_impl.apiserver.selectors import (
     SUPPORTED_FIELDS,
@@ -1548,7 +1548,7 @@ class APIServer:
             # (the stdlib encoder: the patched object may hold integers beyond 64 bits)
             shown = (
                 json.dumps(patched, separators=(",", ":"), ensure_ascii=False, default=str)
-                if kind in ("json", "merge") else go_value(body)
+                if kind in ("json", "merge") else _patch.go_fmt(body)
             )
             value = json.dumps(shown, ensure_ascii=False)
             raise E.ApiError(
