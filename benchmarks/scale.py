@@ -40,7 +40,7 @@ def main() -> None:
                     help="run the mypyc-compiled build of reference_impl (built on first use, about a minute)")
     ap.add_argument(
         "--default-gc", action="store_true",
-        help="keep CPython's default cyclic-GC thresholds (by default the run raises them, see below)",
+        help="keep CPython's cyclic GC on (by default the run turns automatic collection off and freezes the start-up objects, see below)",
     )
     args = ap.parse_args()
     if not args.default_gc:
