@@ -1476,6 +1476,8 @@ class APIServer:
                         f"the name of the object ({meta['name']}) does not match the name on the URL ({name})"
                     )
                 meta["name"] = name
+                if typed and self.go_types is not None and not self.crds.is_custom(info):
+                    obj = self._type_patched(info, None, kind, body, obj)
                 return self.create(resource, obj, ns, dry_run=dry_run, readonly=readonly)
             raise E.not_found(info, name)
         # a merge patch of status is applied copy-on-write to the watch cache's decode (the
