@@ -7,10 +7,10 @@ a partitioned client's requests fail and its watches stall, which is what makes 
 
 from reference_impl.client.client import Client, Unreachable
 from reference_impl.client.events import EventRecorder
-from reference_impl.client.informer import Informer, obj_key
+from reference_impl.client.informer import Informer, obj_key, unchanged
 from reference_impl.client.workqueue import WorkQueue
 
-__all__ = ["Client", "EventRecorder", "Informer", "Unreachable", "WorkQueue", "obj_key"]
+__all__ = ["Client", "EventRecorder", "Informer", "Unreachable", "WorkQueue", "obj_key", "unchanged"]
 
 from reference_impl.client.component import Component, InformerFactory
 

@@ -26,6 +26,24 @@ UpdateFn = Callable[[Obj, Obj], None]
 DeleteFn = Callable[[Obj], None]
 
 
+def unchanged(old: Obj, new: Obj, *path: str) -> bool:
+    """Proof that ``old`` and ``new`` hold the same value at ``path``: the very same object.
+
+    The API server writes copy-on-write (what a write does not touch, the next revision shares
+    with the one before), and the informers hand consumers the shared objects, so an update
+    whose ``spec`` *is* the old ``spec`` did not change it. False proves nothing: compare by
+    value. The one place consumers may use identity; a missing or ``None`` value is never
+    proof.
+    """
+    a: Any = old
+    b: Any = new
+    for step in path:
+        if not isinstance(a, dict) or not isinstance(b, dict):
+            return False
+        a, b = a.get(step), b.get(step)
+    return a is not None and a is b
+
+
 def obj_key(obj: Obj) -> str:
     """client-go's MetaNamespaceKeyFunc: ``namespace/name`` or ``name``."""
     meta = obj["metadata"]

@@ -42,7 +42,7 @@ from typing import Any, ClassVar
 from reference_impl.apiserver import ApiError
 from reference_impl.apiserver.corev1 import toleration_tolerates
 from reference_impl.apiserver.selectors import label_selector_from_dict
-from reference_impl.client import Component, obj_key
+from reference_impl.client import Component, obj_key, unchanged
 from reference_impl.controllers._podutil import (
     INDEX_CONTROLLER_UID,
     INDEX_ORPHANS,
@@ -68,8 +68,7 @@ def owned_by_other_kind(old: Obj, new: Obj, kind: str) -> bool:
     ref = controller_ref(new)
     if ref is None or ref.get("kind") == kind:
         return False
-    # a status write leaves the owner references as they were: the very same list, shared
-    if (old.get("metadata") or {}).get("ownerReferences") is new["metadata"].get("ownerReferences"):
+    if unchanged(old, new, "metadata", "ownerReferences"):  # a status write: the same list
         return True
     return ref == controller_ref(old)
 

@@ -37,7 +37,7 @@ from typing import Any
 
 from reference_impl.apiserver import ApiError
 from reference_impl.apiserver.corev1 import toleration_tolerates
-from reference_impl.client import Component, Informer, Unreachable, obj_key
+from reference_impl.client import Component, Informer, Unreachable, obj_key, unchanged
 from reference_impl.sim import Timer
 from reference_impl.sim.clock import parse_rfc3339
 
@@ -205,9 +205,9 @@ class NodeLifecycleController:
             self.pod_taint_queue.add(obj_key(pod))
 
     def _pod_updated(self, old: Obj, new: Obj) -> None:
-        ospec = old.get("spec")
-        if ospec is not None and ospec is new.get("spec"):
+        if unchanged(old, new, "spec"):
             return  # a status write: the very same spec (node and tolerations unchanged)
+        ospec = old.get("spec")
         if _pod_node(old) == _pod_node(new) and (ospec or {}).get("tolerations") == (
             new.get("spec") or {}
         ).get("tolerations"):

@@ -31,7 +31,7 @@ from typing import Any
 
 from reference_impl.apiserver import ApiError, APIServer
 from reference_impl.apiserver.quantity import milli_value, value
-from reference_impl.client import Component, Unreachable
+from reference_impl.client import Component, Unreachable, unchanged
 from reference_impl.config import ClusterConfig
 from reference_impl.kubelet.runtime import (
     FOREVER,
@@ -1198,7 +1198,7 @@ def _owned_view(status: Obj) -> tuple[object, ...]:
 
 def _rewritten(status: Obj, written: Obj) -> bool:
     """Whether someone else changed what the kubelet owns in the status it wrote last."""
-    if status.get("conditions") is written.get("conditions") and status.get("phase") == written.get("phase"):
+    if unchanged(status, written, "conditions") and status.get("phase") == written.get("phase"):
         return False  # the very conditions it wrote (the write came back through the watch)
     return _owned_view(status) != _owned_view(written)
 
