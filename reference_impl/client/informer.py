@@ -21,6 +21,10 @@ from reference_impl.apiserver import ApiError
 from reference_impl.client.client import Client, ClientWatch, Unreachable
 
 Obj = dict[str, Any]
+#: What informers pass every object they cache through: None (share it as it is), or the test
+#: configuration's read-only copy (tests/frozen.py), so that a component writing into a shared
+#: object fails at the line that does it, as client-go's cache mutation detector catches it.
+FREEZE: Callable[[Obj], Obj] | None = None
 AddFn = Callable[[Obj], None]
 UpdateFn = Callable[[Obj, Obj], None]
 DeleteFn = Callable[[Obj], None]
@@ -238,6 +242,8 @@ class Informer:
 
     def _upsert(self, key: str, old: Obj | None, obj: Obj) -> None:
         """Cache ``obj`` in place of ``old``, index it and tell the handlers (add or update)."""
+        if FREEZE is not None:
+            obj = FREEZE(obj)
         self.cache[key] = obj
         if old is None:
             self._index(key, obj)

@@ -3,7 +3,6 @@ and the client-side reflector behaviour built on it (``reference_impl/client``).
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
@@ -472,15 +471,25 @@ def test_informer_after_drop_watches_rewatches(env: SimEnv) -> None:
     assert inf.relists == 1
 
 
-def test_informer_cache_objects_are_not_the_servers(env: SimEnv) -> None:
+def test_informer_cache_objects_are_not_the_servers(env: SimEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reference_impl.client import informer
+    from tests.frozen import SharedObjectMutated
+
     _client, inf, _calls = _informer(env)
     env.api.create("configmaps", cm("x", k="v"), "default")
     env.settle()
     obj = inf.get("default/x")
     assert obj is not None
-    mutated = copy.deepcopy(obj)
+    with pytest.raises(SharedObjectMutated):  # the test configuration's read-only copies
+        obj["data"]["k"] = "local"
+    # and without them (as outside tests), a careless write still never reaches the server
+    monkeypatch.setattr(informer, "FREEZE", None)
+    env.api.update("configmaps", {**cm("x", k="w"), "metadata": {"name": "x"}}, "default")
+    env.settle()
+    obj = inf.get("default/x")
+    assert obj is not None and obj["data"] == {"k": "w"}
     obj["data"]["k"] = "local"
-    assert env.api.get("configmaps", "x", "default")["data"] == mutated["data"]
+    assert env.api.get("configmaps", "x", "default")["data"] == {"k": "w"}
 
 
 def test_a_handler_added_to_a_running_informer_hears_of_the_cached_objects_first() -> None:
