@@ -12,7 +12,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ import pytest
 from reference_impl.sim.clock import parse_rfc3339
 from reference_impl.store import Compacted, Compare, Delete, Event, MemoryStore, Put
 from reference_impl.store.durable import CorruptLog, DataDirError, DurableStore, iter_records
+from tests.serve_process import KCONFORM, start_serve
 
 
 def _state(s: MemoryStore) -> dict[str, Any]:
@@ -417,20 +417,9 @@ def test_stored_nodes_keep_their_pod_cidrs_and_new_nodes_skip_them(tmp_path: Pat
 
 
 # -- kconform serve --data-dir, killed ------------------------------------------------------
-KCONFORM = (sys.executable, "-c", "import sys; from kconform.cli import main; sys.exit(main())")
-
-
 def _start_serve(data_dir: Path, kubeconfig: Path) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [*KCONFORM, "serve", "--nodes", "1", "--data-dir", str(data_dir), "--kubeconfig", str(kubeconfig)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if "serving at" in line:
-            return proc, line.rsplit(" ", 1)[1].strip()
-    proc.wait()
-    raise AssertionError(f"serve did not start (exit {proc.returncode})")
+    proc, url, _ = start_serve(["--data-dir", str(data_dir)], kubeconfig)
+    return proc, url
 
 
 def _request(url: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:

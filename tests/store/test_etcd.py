@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,9 +20,8 @@ from kconform._serve import parse_store
 from kconform.errors import InvalidArgument
 from reference_impl.store import Event
 from reference_impl.store.etcd import BYTES, JSON, EtcdStore, EtcdUnavailable
+from tests.serve_process import start_serve
 from tests.stores import ETCD_ENV, fresh_prefix
-
-KCONFORM = (sys.executable, "-c", "import sys; from kconform.cli import main; sys.exit(main())")
 
 
 def test_parse_store() -> None:
@@ -115,21 +113,6 @@ def test_a_cluster_restarted_over_its_etcd(etcd_url: str) -> None:
 
 
 # -- kconform serve --store etcd -------------------------------------------------------------
-def _start_serve(args: list[str], kubeconfig: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
-    proc = subprocess.Popen(
-        [*KCONFORM, "serve", "--nodes", "1", "--kubeconfig", str(kubeconfig), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    assert proc.stdout is not None
-    lines: list[str] = []
-    for line in proc.stdout:
-        lines.append(line)
-        if "serving at" in line:
-            return proc, line.rsplit(" ", 1)[1].strip(), lines
-    proc.wait()
-    raise AssertionError(f"serve did not start (exit {proc.returncode}):\n{''.join(lines)}")
-
-
 def _stop(proc: subprocess.Popen[str]) -> str:
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=30)
@@ -150,14 +133,14 @@ def _request(url: str, method: str, path: str, body: Any = None) -> tuple[int, A
 
 def test_serve_restarted_over_an_etcd_keeps_its_objects(etcd_url: str, tmp_path: Path) -> None:
     store = f"etcd={etcd_url}{fresh_prefix().rstrip('/')}"
-    proc, url, _ = _start_serve(["--store", store], tmp_path / "kubeconfig")
+    proc, url, _ = start_serve(["--store", store], tmp_path / "kubeconfig")
     try:
         status, cm = _request(url, "POST", "/api/v1/namespaces/default/configmaps",
                               {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kept"}, "data": {"k": "v"}})
         assert status == 201
     finally:
         _stop(proc)
-    proc, url, _ = _start_serve(["--store", store], tmp_path / "kubeconfig")
+    proc, url, _ = start_serve(["--store", store], tmp_path / "kubeconfig")
     try:
         status, got = _request(url, "GET", "/api/v1/namespaces/default/configmaps/kept")
         assert status == 200 and got["data"] == {"k": "v"}
@@ -178,7 +161,7 @@ def test_serve_with_a_private_etcd_removes_it_at_exit(tmp_path: Path) -> None:
         if os.environ.get(ETCD_ENV) == "required":
             pytest.fail(str(e))
         pytest.skip(str(e))
-    proc, url, lines = _start_serve(["--store", "etcd"], tmp_path / "kubeconfig")
+    proc, url, lines = start_serve(["--store", "etcd"], tmp_path / "kubeconfig")
     try:
         said = next(line for line in lines if line.startswith("kconform: etcd "))
         etcd_url = said.split(" at ", 1)[1].split(",", 1)[0]
