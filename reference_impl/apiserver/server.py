@@ -107,8 +107,19 @@ def parse_resource_version(value: str | int | None, what: str = "resourceVersion
     """``""``/None → None; otherwise a non-negative int, or 400 like the real server."""
     if value is None or value == "":
         return None
-    if what == "resourceVersion" and isinstance(value, str):
-        # a query parameter: storage's ParseResourceVersion, strconv.ParseUint's words
+    try:
+        rv = int(value)
+        if rv < 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise E.bad_request(f'{what}: Invalid value: "{value}": must be a non-negative integer') from None
+    return rv
+
+
+def parse_query_resource_version(value: str | None) -> int | None:
+    """A get/list/watch ``resourceVersion`` option: storage's ``ParseResourceVersion``
+    (``strconv.ParseUint``, its words in the 400), then :func:`parse_resource_version`."""
+    if value:
         if not (value.isascii() and value.isdigit()):
             raise E.bad_request(
                 f'invalid resource version: resourceVersion: Invalid value: "{value}": '
@@ -119,13 +130,7 @@ def parse_resource_version(value: str | int | None, what: str = "resourceVersion
                 f'invalid resource version: resourceVersion: Invalid value: "{value}": '
                 f'strconv.ParseUint: parsing {json.dumps(value)}: value out of range'
             )
-    try:
-        rv = int(value)
-        if rv < 0:
-            raise ValueError
-    except (TypeError, ValueError):
-        raise E.bad_request(f'{what}: Invalid value: "{value}": must be a non-negative integer') from None
-    return rv
+    return parse_resource_version(value)
 
 
 def _grace_offset(grace: int) -> float:
@@ -1085,7 +1090,7 @@ class APIServer:
         self.requests += 1
         info = self.info(resource)
         ns = self._ns_of(info, namespace)
-        rv = parse_resource_version(resource_version)
+        rv = parse_query_resource_version(resource_version)
         if rv:
             self._check_rv_not_too_large(rv)
         kv = self._get_kv(info, name, ns)
@@ -1149,7 +1154,7 @@ class APIServer:
             if rev < self.store.compacted_revision:
                 raise E.expired(CONTINUE_TOO_OLD)
         else:
-            rv = parse_resource_version(resource_version)
+            rv = parse_query_resource_version(resource_version)
             if rv:
                 self._check_rv_not_too_large(rv)
                 if resource_version_match == "Exact":
@@ -1840,7 +1845,7 @@ class APIServer:
             on_close=on_close,
             bookmarks=allow_bookmarks,
         )
-        rv = parse_resource_version(resource_version)
+        rv = parse_query_resource_version(resource_version)
         if send_initial_events:
             if rv:
                 self._check_rv_not_too_large(rv)
