@@ -313,6 +313,68 @@ async def _linger(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
                 dropped += len(data)
 
 
+class _WatchQueue:
+    """One watch stream's encoded events not yet written, bounded (see ``_stream_watch``).
+
+    The events stay the shared encodings (:meth:`HttpApiServer._encoded_event`); ``take`` hands
+    out memoryviews of at most a batch, ``offset`` into the first. ``unsent`` bytes count into
+    the server's ``watch_bytes_queued``.
+    """
+
+    __slots__ = ("closed", "offset", "overflowed", "pending", "server", "unsent")
+
+    def __init__(self, server: HttpApiServer) -> None:
+        self.server = server
+        self.pending: deque[bytes] = deque()
+        self.unsent = 0
+        self.offset = 0
+        self.closed = False
+        self.overflowed = False
+
+    def push(self, data: bytes, socket_unsent: int) -> bool:
+        """Queue one event; False (and the queue closed and emptied) when it is too far behind:
+        :data:`WATCH_QUEUE_EVENTS` events, :data:`WATCH_QUEUE_BYTES` unsent with the socket's
+        buffer, or the server over :data:`WATCH_TOTAL_BYTES`. The first event always goes."""
+        if self.pending and (
+            len(self.pending) >= WATCH_QUEUE_EVENTS
+            or self.unsent + socket_unsent + len(data) > WATCH_QUEUE_BYTES
+            or self.server.watch_bytes_queued + len(data) > WATCH_TOTAL_BYTES
+        ):
+            self.overflowed = True
+            self.drop()
+            return False
+        self.pending.append(data)
+        self.unsent += len(data)
+        self.server.watch_bytes_queued += len(data)
+        return True
+
+    def take(self, limit: int) -> tuple[list[memoryview], int]:
+        """Up to ``limit`` bytes from the front, as views (the socket's buffer copies them)."""
+        parts: list[memoryview] = []
+        size = 0
+        pending = self.pending
+        while pending and size < limit:
+            head = pending[0]
+            take = min(len(head) - self.offset, limit - size)
+            parts.append(memoryview(head)[self.offset:self.offset + take])
+            size += take
+            if self.offset + take == len(head):
+                pending.popleft()
+                self.offset = 0
+            else:
+                self.offset += take
+        self.unsent -= size
+        self.server.watch_bytes_queued -= size
+        return parts, size
+
+    def drop(self) -> None:
+        """Close: what was not sent is forgotten."""
+        self.closed = True
+        self.server.watch_bytes_queued -= self.unsent
+        self.unsent = self.offset = 0
+        self.pending.clear()
+
+
 # == request / response ===================================================================
 @dataclass
 class Request:
@@ -1163,8 +1225,7 @@ class HttpApiServer:
         info = spec.info
         strategy = self.api.registry.strategy(info)
         clock = self.api.clock
-        pending: deque[bytes] = deque()
-        state = {"bytes": 0, "offset": 0, "closed": False, "overflow": False}
+        q = _WatchQueue(self)
         signal = asyncio.Event()
         transport = writer.transport
 
@@ -1177,14 +1238,9 @@ class HttpApiServer:
                 return _dumps({"type": etype, "object": obj}) + b"\n"
             return self._encoded_event(etype, obj)
 
-        def drop_pending() -> None:
-            self.watch_bytes_queued -= state["bytes"]
-            state["bytes"] = state["offset"] = 0
-            pending.clear()
-
         def handler(etype: str, obj: Obj) -> None:
             # called synchronously from the simulation: serialise now, the object may be shared
-            if state["closed"]:
+            if q.closed:
                 return
             try:
                 data = encode(etype, obj)
@@ -1192,25 +1248,12 @@ class HttpApiServer:
                 self.internal_errors += 1
                 log.exception("could not encode a watch event")
                 return
-            unsent = state["bytes"] + transport.get_write_buffer_size()
-            if pending and (
-                len(pending) >= WATCH_QUEUE_EVENTS
-                or unsent + len(data) > WATCH_QUEUE_BYTES
-                or self.watch_bytes_queued + len(data) > WATCH_TOTAL_BYTES
-            ):
-                # cacheWatcher.add: "Forcing watcher close due to unresponsiveness"
-                state["closed"] = state["overflow"] = True
-                self.slow_watchers_closed += 1
-                drop_pending()
-                signal.set()
-                return
-            pending.append(data)
-            state["bytes"] += len(data)
-            self.watch_bytes_queued += len(data)
+            if not q.push(data, transport.get_write_buffer_size()):
+                self.slow_watchers_closed += 1  # cacheWatcher.add: "Forcing watcher close ..."
             signal.set()
 
         def on_close() -> None:
-            state["closed"] = True
+            q.closed = True
             signal.set()
 
         try:
@@ -1244,7 +1287,7 @@ class HttpApiServer:
             with contextlib.suppress(Exception):
                 while await reader.read(65536):
                     pass
-            state["closed"] = True
+            q.closed = True
             signal.set()
 
         gone_task = asyncio.ensure_future(client_gone())
@@ -1253,50 +1296,33 @@ class HttpApiServer:
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
                 b"Cache-Control: no-cache, private\r\nX-Content-Type-Options: nosniff\r\n\r\n"
             )
-            await self._drain_watch(writer, state)
+            await self._drain_watch(writer, q)
             while True:
                 remaining = deadline - aloop.time()
                 if remaining <= 0:
                     break  # timeoutSeconds: the stream ends, whatever is still queued
-                if not pending:
-                    if state["closed"]:
+                if not q.pending:
+                    if q.closed:
                         break
                     signal.clear()
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(remaining):
                             await signal.wait()
                     continue
-                # at most WATCH_BATCH_BYTES at a time into the socket's buffer (which copies):
-                # the queued events stay the one encoding every watcher of them shares
-                parts: list[memoryview] = []
-                size = 0
-                while pending and size < WATCH_BATCH_BYTES:
-                    head = pending[0]
-                    offset = state["offset"]
-                    take = min(len(head) - offset, WATCH_BATCH_BYTES - size)
-                    parts.append(memoryview(head)[offset:offset + take])
-                    size += take
-                    if offset + take == len(head):
-                        pending.popleft()
-                        state["offset"] = 0
-                    else:
-                        state["offset"] = offset + take
-                state["bytes"] -= size
-                self.watch_bytes_queued -= size
+                parts, size = q.take(WATCH_BATCH_BYTES)
                 writer.write(b"".join([f"{size:x}\r\n".encode(), *parts, b"\r\n"]))
-                await self._drain_watch(writer, state)
+                await self._drain_watch(writer, q)
             if not transport.is_closing():
                 writer.write(b"0\r\n\r\n")
-                await self._drain_watch(writer, state)
+                await self._drain_watch(writer, q)
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
-            state["closed"] = True
-            drop_pending()
+            q.drop()
             watcher.stop()
             gone_task.cancel()
 
-    async def _drain_watch(self, writer: asyncio.StreamWriter, state: dict[str, Any]) -> None:
+    async def _drain_watch(self, writer: asyncio.StreamWriter, q: _WatchQueue) -> None:
         """``drain`` for a watch stream: a client that reads nothing while its watcher has been
         closed for falling behind (or for :data:`WRITE_TIMEOUT_S`) loses its connection."""
         loop = asyncio.get_running_loop()
@@ -1307,7 +1333,7 @@ class HttpApiServer:
                     await writer.drain()
                 return
             except TimeoutError:
-                if state["overflow"] or loop.time() >= end:
+                if q.overflowed or loop.time() >= end:
                     writer.transport.abort()
                     raise ConnectionResetError("watch client stopped reading") from None
 
