@@ -92,9 +92,8 @@ class TooDeep(ValueError):
     """A body nested deeper than the decoder (or the store) takes."""
 
 
-#: Go's encoding/json scanner refuses nesting beyond 10,000 levels ("exceeded max depth").
-#: Python's own parser stops near its recursion limit (~1,000) first; both answer the same 400.
-GO_MAX_DEPTH = 10000
+#: (Go's encoding/json scanner refuses nesting beyond 10,000 levels, "exceeded max depth";
+#: Python's own parser stops near its recursion limit, ~1,000, first: both answer that 400.)
 #: The deepest object this server keeps: orjson, which encodes every stored object, refuses
 #: more than 255 levels, and nothing Kubernetes serves needs a tenth of that.
 MAX_STORED_DEPTH = 200
